@@ -1,0 +1,75 @@
+"""Shared fixtures: two organisations (A and B) with one user per role, built through actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from varta.accounts.permissions import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain http; production-only HTTPS behaviour is checked by test_deploy_check.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@dataclass
+class Org:
+    organisation: object
+    members: dict[Role, object] = field(default_factory=dict)  # role → Membership
+
+    def user(self, role: Role):
+        return self.members[role].user
+
+    def membership(self, role: Role):
+        return self.members[role]
+
+
+@dataclass
+class Personas:
+    a: Org
+    b: Org
+
+
+def make_org(name: str, acronym: str, prefix: str) -> Org:
+    from varta.audit.writes import Actor
+    from varta.geo.models import Country
+    from varta.orgs import actions as org_actions
+    from varta.orgs.models import Membership, OrganisationType
+
+    system = Actor.system()
+    org = org_actions.organisation_create(actor=system, name=name, acronym=acronym,
+                                          type=OrganisationType.NATIONAL_NGO, country=Country.objects.get(iso2="UA"))
+    result = Org(organisation=org)
+    for role in Role:
+        from varta.accounts import actions as account_actions
+        from varta.audit import writes
+
+        user = account_actions.user_create(actor=system, username=f"{prefix}_{role.value}",
+                                           full_name=f"{acronym} {role.value.replace('_', ' ')}", password=PASSWORD)
+        result.members[role] = writes.create(Membership(user=user, organisation=org, role=role), actor=system)
+    return result
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return Personas(a=make_org("Alpha Aid", "ALPHA", "a"), b=make_org("Beta Help", "BETA", "b"))
+
+
+@pytest.fixture
+def login_as(client):
+    """Log a client in as a user, bypassing the login form (two-factor is tested on its own)."""
+    from django.contrib.auth import SESSION_KEY
+
+    def _login(user, c=None):
+        c = c or client
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    _ = SESSION_KEY
+    return _login

@@ -1,0 +1,80 @@
+"""Field encryption: AES-256-GCM with keys from the keyring in settings (never from the database).
+
+A ciphertext is ``v1.<key id>.<base64(nonce | ciphertext+tag)>``; the key id is the first 8 hex digits of the
+SHA-256 of the key, so a value encrypted under an older key of the keyring is still readable after rotation.
+``EncryptedTextField`` stores such strings and hands back plain ``str`` to Python code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from functools import lru_cache
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models
+
+PREFIX = "v1"
+
+
+class DecryptionError(Exception):
+    """A value could not be decrypted: unknown key id or tampered ciphertext."""
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+@lru_cache(maxsize=4)
+def _keyring(keys: tuple[bytes, ...]) -> dict[str, AESGCM]:
+    return {key_id(k): AESGCM(k) for k in keys}
+
+
+def _keys() -> tuple[bytes, ...]:
+    return tuple(settings.DATA_KEYS)
+
+
+def encrypt(plaintext: str, *, associated_data: bytes = b"") -> str:
+    keys = _keys()
+    active = keys[0]
+    nonce = os.urandom(12)
+    sealed = _keyring(keys)[key_id(active)].encrypt(nonce, plaintext.encode("utf-8"), associated_data or None)
+    return f"{PREFIX}.{key_id(active)}.{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+
+def decrypt(token: str, *, associated_data: bytes = b"") -> str:
+    try:
+        prefix, kid, body = token.split(".", 2)
+    except ValueError as exc:
+        raise DecryptionError("not a Varta ciphertext") from exc
+    if prefix != PREFIX:
+        raise DecryptionError("unknown ciphertext version")
+    aead = _keyring(_keys()).get(kid)
+    if aead is None:
+        raise DecryptionError(f"no key with id {kid} in the keyring")
+    raw = base64.urlsafe_b64decode(body)
+    try:
+        return aead.decrypt(raw[:12], raw[12:], associated_data or None).decode("utf-8")
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext was altered or the key is wrong") from exc
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+    """A text column that holds ciphertext; Python sees plaintext. Not searchable: use a blind index."""
+
+    description = "Text encrypted at rest with the Varta keyring"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))

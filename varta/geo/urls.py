@@ -1,0 +1,9 @@
+from django.urls import path
+
+from varta.geo import views
+
+app_name = "geo"
+
+urlpatterns = [
+    path("", views.browse, name="browse"),
+]
