@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def _test_settings(settings):
 @dataclass
 class Org:
     organisation: object
-    members: dict[Role, object] = field(default_factory=dict)  # role → Membership
+    members: dict[Role, Any] = field(default_factory=dict)  # role → Membership
 
     def user(self, role: Role):
         return self.members[role].user

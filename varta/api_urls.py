@@ -1,6 +1,6 @@
 """The REST API under /api/v1/: each context's routes, the OpenAPI 3 schema and its browsable docs."""
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [

@@ -61,4 +61,4 @@ class VartaSessionAuthentication(SessionAuthentication):
         django_request: Any = request._request
         if getattr(django_request, "membership", None) is None:
             attach_membership(django_request, None)
-        return result  # type: ignore[return-value]
+        return result

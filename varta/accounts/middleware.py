@@ -35,7 +35,7 @@ class VartaLoginRequiredMiddleware(LoginRequiredMiddleware):
             return None
         return cast("HttpResponse | None", super().process_view(request, view_func, view_args, view_kwargs))
 
-    def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponse:
+    def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseRedirect:
         params = {"next": request.get_full_path()}
         if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             params["expired"] = "1"  # a session cookie without a session: it timed out

@@ -44,6 +44,9 @@ class AuditChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.seq}"
+
 
 class AuditedModel(models.Model):
     """Base of every model whose rows are written by users' actions.

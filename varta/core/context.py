@@ -17,7 +17,7 @@ class RequestMeta:
     channel: str = "cli"  # "web", "api" or "cli"
 
 
-_current: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar("varta_request_meta", default=RequestMeta())
+_current: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar("varta_request_meta", default=RequestMeta())  # noqa: B039 (frozen)
 
 
 def current_request_meta() -> RequestMeta:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class VartaRequest(HttpRequest):
     """Set by varta.accounts.middleware.SessionSecurityMiddleware (and ApiTokenAuthentication for the API)."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     membership: Membership | None
     memberships: list[Membership]
     actor: Actor

@@ -58,7 +58,8 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        meta = RequestMeta(request_id=request_id, client_ip=client_ip(request), channel="api" if is_api(request) else "web")
+        channel = "api" if is_api(request) else "web"
+        meta = RequestMeta(request_id=request_id, client_ip=client_ip(request), channel=channel)
         token = set_request_meta(meta)
         started = time.perf_counter()
         try:

@@ -39,7 +39,7 @@ def _unknown_error(codes: list[str]) -> ValidationError:
 class PcodeField(forms.CharField):
     widget = PcodeWidget
 
-    def clean(self, value: Any) -> AdminUnit | None:  # type: ignore[override]
+    def clean(self, value: Any) -> AdminUnit | None:
         raw = super().clean(value)
         codes = _parse(raw or "")
         if not codes:
@@ -57,7 +57,7 @@ class PcodeListField(forms.CharField):
         kwargs.setdefault("widget", PcodeWidget(multiple=True))
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> list[AdminUnit]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[AdminUnit]:
         raw = super().clean(value)
         codes = list(dict.fromkeys(_parse(raw or "")))
         units = {u.pcode: u for u in AdminUnit.objects.filter(pcode__in=codes)}
