@@ -1,9 +1,11 @@
 """The REST API under /api/v1/: each context's routes, the OpenAPI 3 schema and its browsable docs."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("varta.accounts.api")),
+    path("", include("varta.orgs.api")),
 ]

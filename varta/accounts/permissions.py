@@ -37,6 +37,9 @@ ROLE_LABELS = {
 }
 
 
+ROLE_CHOICES = [(r.value, r.value) for r in Role]
+
+
 class Action(StrEnum):
     # Marker: the role can see personal data of survivors or callers, so two-factor login is required.
     PERSONAL_DATA = "personal_data.view"
