@@ -218,6 +218,3 @@ LOGGING = {
         "waitress": {"level": "WARNING"},
     },
 }
-
-# --- Disclosure control and other domain settings --------------------------------------------------------
-SMALL_CELL_THRESHOLD = env_int("VARTA_SMALL_CELL_THRESHOLD", 5)

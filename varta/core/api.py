@@ -22,9 +22,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("Your role does not allow this."))
-    elif isinstance(exc, exceptions.ParseError):
-        exc = exceptions.ParseError(_("The request body is not valid JSON: %(error)s") % {"error": exc.detail})
+    parser_message = None
+    if isinstance(exc, exceptions.ParseError):
+        parser_message = str(exc.detail)
+        exc = exceptions.ParseError(_("The request body is not valid JSON."))
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         response.data["code"] = getattr(exc, "default_code", "error")
+        if parser_message:
+            response.data["parser_message"] = parser_message  # the parser's own (English) words, for developers
     return response
