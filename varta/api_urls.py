@@ -8,4 +8,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("varta.accounts.api")),
     path("", include("varta.orgs.api")),
+    path("geo/", include("varta.geo.api")),
 ]

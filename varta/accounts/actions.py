@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from varta.accounts import twofactor
 from varta.accounts.models import ApiToken, RecoveryCode, TotpDevice, User
@@ -69,14 +71,21 @@ def totp_begin_enrolment(*, actor: Actor, user: User) -> TotpDevice:
 
 
 def totp_confirm_enrolment(*, actor: Actor, device: TotpDevice, code: str) -> list[str] | None:
-    """Confirm the device with a first code; returns the new recovery codes (shown once), or None if wrong."""
-    step = twofactor.matching_step(device.secret, code, after_step=device.last_used_step)
-    if step is None:
-        return None
+    """Confirm the device with a first code; returns the new recovery codes (shown once), or None if wrong.
+
+    None also when the device was confirmed meanwhile (another tab): its codes are not replaced from here.
+    """
     with transaction.atomic():
-        writes.update(device, actor=actor, changes={"confirmed_at": timezone.now(), "last_used_step": step},
+        current = TotpDevice.objects.select_for_update().filter(pk=device.pk, confirmed_at__isnull=True).first()
+        if current is None:
+            return None
+        step = twofactor.matching_step(current.secret, code, after_step=current.last_used_step)
+        if step is None:
+            return None
+        writes.update(current, actor=actor, changes={"confirmed_at": timezone.now(), "last_used_step": step},
                       action="auth.totp.enrolled")
-        return recovery_codes_regenerate(actor=actor, user=device.user)
+        device.confirmed_at, device.last_used_step = current.confirmed_at, current.last_used_step
+        return recovery_codes_regenerate(actor=actor, user=current.user)
 
 
 def totp_verify(*, actor: Actor, user: User, code: str) -> bool:
@@ -113,6 +122,7 @@ def recovery_codes_regenerate(*, actor: Actor, user: User) -> list[str]:
 
 
 def recovery_code_use(*, actor: Actor, user: User, code: str) -> bool:
+    """Accept an unused recovery code once (it is marked used in the same transaction)."""
     normalised = twofactor.normalise_recovery_code(code)
     with transaction.atomic():
         for candidate in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
@@ -141,6 +151,9 @@ class IssuedToken:
 
 def api_token_issue(*, actor: Actor, membership: Membership, name: str,
                     expires_at: datetime | None = None) -> IssuedToken:
+    """A new token for ``membership``; the raw value is returned once and only its SHA-256 is stored."""
+    if not (membership.is_active and membership.organisation.is_active and membership.user.is_active):
+        raise ValidationError(_("Tokens can be issued only for an active membership."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=membership.user, membership=membership, name=name.strip(), prefix=raw[:10],
                      token_hash=token_digest(raw), expires_at=expires_at)

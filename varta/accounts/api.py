@@ -39,7 +39,7 @@ class MeView(VartaAPIView):
 class TokenListView(VartaAPIView):
     @extend_schema(responses=TokenOut(many=True), summary="My API tokens (never the tokens themselves)")
     def get(self, request: Request) -> Response:
-        tokens = ApiToken.objects.filter(user_id=request.user.pk).select_related("membership").order_by("-created_at")
+        tokens = ApiToken.objects.filter(user=self.user(request)).select_related("membership").order_by("-created_at")
         return Response(TokenOut(tokens, many=True).data)
 
     @extend_schema(request=TokenIn, responses={201: TokenIssuedOut},
@@ -58,7 +58,7 @@ class TokenListView(VartaAPIView):
 class TokenRevokeView(VartaAPIView):
     @extend_schema(request=None, responses=TokenOut, summary="Revoke one of my tokens")
     def post(self, request: Request, token_id: int) -> Response:
-        token = get_object_or_404(ApiToken.objects.select_related("membership"), pk=token_id, user_id=request.user.pk)
+        token = get_object_or_404(ApiToken.objects.select_related("membership"), pk=token_id, user=self.user(request))
         return Response(TokenOut(actions.api_token_revoke(actor=self.actor(request), token=token)).data)
 
 

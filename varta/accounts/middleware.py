@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -12,15 +11,32 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varta.accounts import twofactor
 from varta.audit.writes import Actor
 from varta.core.http import VartaRequest
 from varta.orgs.selectors import active_memberships
 
 SESSION_MEMBERSHIP = "varta_membership_id"
 SESSION_LAST_SEEN = "varta_last_seen"
+# True when the login used a second factor, False when it did not. Every login through Varta's login views
+# sets it, so a session whose roles now need two factors but logged in without them is ended.
+SESSION_TWO_FACTOR = "varta_two_factor"
 OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/i18n/")
+
+# Why the login page is shown again: ?notice=<key> (the texts are in varta.accounts.views.login_notice).
+NOTICE_EXPIRED = "expired"
+NOTICE_INACTIVE = "inactive"
+NOTICE_TWO_FACTOR = "two_factor"
+
+
+def login_url(notice: str, next_path: str | None = None) -> str:
+    params = {"notice": notice}
+    if next_path:
+        params["next"] = next_path
+    return f"{reverse(settings.LOGIN_URL)}?{urlencode(params)}"
 
 
 class VartaLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -36,14 +52,15 @@ class VartaLoginRequiredMiddleware(LoginRequiredMiddleware):
         return cast("HttpResponse | None", super().process_view(request, view_func, view_args, view_kwargs))
 
     def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseRedirect:
-        params = {"next": request.get_full_path()}
         if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-            params["expired"] = "1"  # a session cookie without a session: it timed out
-        return HttpResponseRedirect(f"{reverse(settings.LOGIN_URL)}?{urlencode(params)}")
+            # A session cookie without a logged-in session: it timed out (or the login was never completed).
+            return HttpResponseRedirect(login_url(NOTICE_EXPIRED, request.get_full_path()))
+        return HttpResponseRedirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
 
 
 class SessionSecurityMiddleware:
-    """Ends sessions idle for SESSION_IDLE_MINUTES and attaches the acting membership and actor."""
+    """Ends sessions idle for SESSION_IDLE_MINUTES, sessions of users no longer active in any organisation and
+    sessions whose roles now need a second factor that the login did not use; attaches the acting membership."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,13 +71,18 @@ class SessionSecurityMiddleware:
         req.memberships = []
         req.actor = Actor.system()
         if req.user.is_authenticated:
-            now = time.time()
-            last_seen = req.session.get(SESSION_LAST_SEEN, now)
+            now = timezone.now().timestamp()
+            last_seen = req.session.get(SESSION_LAST_SEEN)
+            if not isinstance(last_seen, int | float):
+                last_seen = now
             if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
-                logout(req)
-                return _expired(req)
-            req.session[SESSION_LAST_SEEN] = now
+                return _end_session(req, NOTICE_EXPIRED, _("Your session has expired. Log in again."))
             attach_membership(req, req.session.get(SESSION_MEMBERSHIP))
+            if not req.memberships:
+                return _end_session(req, NOTICE_INACTIVE, _("You are not an active member of any organisation."))
+            if req.session.get(SESSION_TWO_FACTOR) is False and twofactor.required_for(req.memberships):
+                return _end_session(req, NOTICE_TWO_FACTOR, _("Your role requires two-factor login. Log in again."))
+            req.session[SESSION_LAST_SEEN] = now
         return self.get_response(req)
 
 
@@ -72,8 +94,12 @@ def attach_membership(req: VartaRequest, preferred_id: int | None) -> None:
     req.actor = Actor(user=req.user, organisation=chosen.organisation if chosen else None)
 
 
-def _expired(req: VartaRequest) -> HttpResponse:
+def _end_session(req: VartaRequest, notice: str, api_message: str) -> HttpResponse:
+    logout(req)
+    req.membership = None
+    req.memberships = []
+    req.actor = Actor.system()
     if req.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Your session has expired. Log in again."), "code": "session_expired"},
-                            status=401)
-    return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'expired': '1', 'next': req.path})}")
+        return JsonResponse({"detail": api_message, "code": f"session_{notice}"}, status=401)
+    next_path = req.get_full_path() if req.method == "GET" else None
+    return HttpResponseRedirect(login_url(notice, next_path))

@@ -82,6 +82,8 @@ class LoginAttempt(models.Model):
 
     username_key = models.CharField(max_length=64, db_index=True)  # SHA-256 of the lower-cased username
     client_ip = models.GenericIPAddressField(null=True, db_index=True)
+    # Set when the browser carried a "known device" cookie for this user (see varta.accounts.throttle).
+    device = models.CharField(max_length=32, blank=True, default="", db_index=True)
     at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

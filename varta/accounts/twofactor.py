@@ -1,17 +1,32 @@
-"""TOTP (RFC 6238) codes and one-time recovery codes."""
+"""TOTP (RFC 6238) codes, one-time recovery codes, and who must use them."""
 
 from __future__ import annotations
 
 import io
 import secrets
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyotp
 import segno
+from django.conf import settings
+
+from varta.accounts.permissions import role_needs_two_factor
+
+if TYPE_CHECKING:
+    from varta.orgs.models import Membership
 
 ISSUER = "Varta"
 VALID_WINDOW = 1  # accept the previous and next 30-second step: phone clocks drift
 RECOVERY_CODE_COUNT = 10
+
+
+def required_for(memberships: Iterable[Membership]) -> bool:
+    """Two factors are required when any active role may see personal data (never in demo mode)."""
+    if settings.DEMO_MODE:
+        return False
+    return any(role_needs_two_factor(m.role) for m in memberships)
 
 
 def new_secret() -> str:
@@ -45,7 +60,7 @@ def matching_step(secret: str, code: str, *, after_step: int, at: float | None =
 
 
 def new_recovery_codes() -> list[str]:
-    # 10 groups of 4+4 characters from an alphabet without look-alikes: ~50 bits each.
+    # RECOVERY_CODE_COUNT codes of 5+5 characters from an alphabet without look-alikes: ~50 bits each.
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return [
         "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(2))

@@ -3,6 +3,9 @@
 Each function runs in one transaction that holds both the change and its audit event, so a change without its
 event (or an event without its change) cannot be committed. Events record the names of changed fields, never
 their values. Actions (``varta/<context>/actions.py``) call these instead of ``Model.save()``.
+
+Each function locks the audit chain head before it touches a row (``chain.lock_head``): audited transactions
+then always take their locks in the same order (head first), so they queue instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -62,49 +65,63 @@ def record(
     )
 
 
-def _concrete_fields(obj: models.Model) -> list[models.Field[Any, Any]]:
+def _concrete_fields(obj: models.Model | type[models.Model]) -> list[models.Field[Any, Any]]:
     return [f for f in obj._meta.concrete_fields if not f.primary_key]
 
 
-def _value(obj: models.Model, field: models.Field[Any, Any]) -> Any:
-    return getattr(obj, field.attname)
+def _is_set(value: Any) -> bool:
+    return value not in (None, "", [], {})
 
 
 def create(obj: M, *, actor: Actor, action: str | None = None) -> M:
     """Insert ``obj`` and record ``<app>.<model>.create`` with the names of the fields that were set."""
     with transaction.atomic(), audited_write():
+        chain.lock_head()
         obj.save(force_insert=True)
-        set_fields = [f.name for f in _concrete_fields(obj) if _value(obj, f) not in (None, "", [], {})]
+        set_fields = [f.name for f in _concrete_fields(obj) if _is_set(getattr(obj, f.attname))]
         record(actor=actor, action=action or f"{object_type(obj)}.create", object_type=object_type(obj),
                object_id=obj.pk, changed=set_fields)
     return obj
 
 
 def update(obj: M, *, actor: Actor, changes: dict[str, Any], action: str | None = None) -> M:
-    """Apply ``changes`` (field name → new value), save the fields that really changed, record their names.
+    """Apply ``changes`` (field name or attname → new value), save the fields that really changed, record names.
 
-    Nothing is written (and no event recorded) when no value changed.
+    Nothing is written (and no event recorded) when no value changed. A foreign key is compared by id, so
+    passing the same related row (or its id) is no change and costs no query.
     """
-    fields = {f.name: f for f in _concrete_fields(obj)}
-    changed: list[str] = []
+    fields: dict[str, models.Field[Any, Any]] = {}
+    for f in _concrete_fields(obj):
+        fields[f.name] = f
+        fields[f.attname] = f
+    pending: list[tuple[models.Field[Any, Any], str, Any]] = []
     for name, new in changes.items():
-        if name not in fields:
+        field = fields.get(name)
+        if field is None:
             raise ValueError(f"{type(obj).__name__} has no field {name!r}")
-        field = fields[name]
-        current = getattr(obj, name)
-        if current != new:
-            setattr(obj, name, new)
-            changed.append(field.name)
-    if not changed:
+        current = getattr(obj, field.attname)
+        if field.is_relation and name == field.name:
+            new_value = new.pk if isinstance(new, models.Model) else new
+        else:
+            new_value = new
+        if current != new_value:
+            pending.append((field, name, new))
+    if not pending:
         return obj
+    changed = [field.name for field, _name, _new in pending]
+    # Fields Django stamps on every save (``auto_now``) are saved too, but they are not the user's change.
+    stamped = [f.name for f in _concrete_fields(obj) if getattr(f, "auto_now", False) and f.name not in changed]
     with transaction.atomic(), audited_write():
-        obj.save(update_fields=changed)
+        chain.lock_head()
+        for _field, name, new in pending:
+            setattr(obj, name, new)
+        obj.save(update_fields=[*changed, *stamped])
         record(actor=actor, action=action or f"{object_type(obj)}.update", object_type=object_type(obj),
                object_id=obj.pk, changed=changed)
     return obj
 
 
-def set_m2m(obj: models.Model, field: str, values: Sequence[Any], *, actor: Actor) -> None:
+def set_m2m(obj: models.Model, field: str, values: Sequence[Any], *, actor: Actor, action: str | None = None) -> None:
     """Replace a many-to-many relation, recording the field name if the set changed."""
     manager = getattr(obj, field)
     before = set(manager.values_list("pk", flat=True))
@@ -112,25 +129,38 @@ def set_m2m(obj: models.Model, field: str, values: Sequence[Any], *, actor: Acto
     if before == after:
         return
     with transaction.atomic(), audited_write():
+        chain.lock_head()
         manager.set(list(after))
-        record(actor=actor, action=f"{object_type(obj)}.update", object_type=object_type(obj),
+        record(actor=actor, action=action or f"{object_type(obj)}.update", object_type=object_type(obj),
                object_id=obj.pk, changed=[field])
 
 
 def delete(obj: models.Model, *, actor: Actor, action: str | None = None) -> None:
+    """Delete ``obj``; rows deleted with it by cascade get one event per model with their count."""
     pk = obj.pk
+    own_label = obj._meta.label
     with transaction.atomic(), audited_write():
-        obj.delete()
-        record(actor=actor, action=action or f"{object_type(obj)}.delete", object_type=object_type(obj),
-               object_id=pk)
+        chain.lock_head()
+        _total, per_model = obj.delete()
+        main_action = action or f"{object_type(obj)}.delete"
+        record(actor=actor, action=main_action, object_type=object_type(obj), object_id=pk)
+        for label, count in sorted(per_model.items()):
+            cascaded = count - 1 if label == own_label else count
+            if cascaded > 0:
+                record(actor=actor, action=f"{object_type(obj)}.delete.cascade", object_type=label.lower(),
+                       object_id=f"{cascaded} rows")
 
 
 def bulk_create(objs: Sequence[M], *, actor: Actor, action: str, batch_size: int = 1000) -> list[M]:
-    """Insert many rows (imports, demo data) with one event naming the model and the count of rows."""
+    """Insert many rows (imports, demo data) with one event naming the model, the fields set and the count."""
     if not objs:
         return []
     model = type(objs[0])
+    fields = _concrete_fields(model)
+    set_fields = sorted({f.name for obj in objs for f in fields if _is_set(getattr(obj, f.attname))})
     with transaction.atomic(), audited_write():
+        chain.lock_head()
         created = model._default_manager.bulk_create(objs, batch_size=batch_size)
-        record(actor=actor, action=action, object_type=object_type(model), object_id=f"{len(created)} rows")
+        record(actor=actor, action=action, object_type=object_type(model), object_id=f"{len(created)} rows",
+               changed=set_fields)
     return created

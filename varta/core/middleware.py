@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from varta.core.context import RequestMeta, reset_request_meta, set_request_meta
@@ -100,11 +101,17 @@ class BodySizeLimitMiddleware:
 
 
 def too_large_response(request: HttpRequest) -> HttpResponse:
-    limit_mb = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
-    message = _("The request is too large: the limit is %(limit)s MB.") % {"limit": limit_mb}
-    if is_api(request):
-        return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
-    return render(request, "core/error.html", {"title": _("Too large"), "message": message}, status=413)
+    # This runs before LocaleMiddleware (the body must be refused before anything reads it), so the user's
+    # language (cookie or Accept-Language) is activated here.
+    with translation.override(translation.get_language_from_request(request)):
+        limit_mb = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
+        message = _("The request is too large: the limit is %(limit)s MB.") % {"limit": limit_mb}
+        if is_api(request):
+            response: HttpResponse = JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
+        else:
+            response = render(request, "core/error.html", {"title": _("Too large"), "message": message}, status=413)
+        response["Content-Language"] = translation.get_language()
+    return response
 
 
 class SecurityHeadersMiddleware:

@@ -51,6 +51,39 @@ class AdminUnit(models.Model):
         return self.name_uk if (get_language() or "en").startswith("uk") and self.name_uk else self.name_en
 
     @property
+    def display_name(self) -> str:
+        """The name with its kind where Ukrainians say it: "Uzhhorodskyi raion", "Ужгородська громада".
+
+        Oblast, raion and hromada names are adjectives (Ukrainian "-ська", "-ський"); special units such as Kyiv,
+        Sevastopol, Crimea or the Chornobyl zone are nouns and keep their bare name.
+        """
+        if self.country_iso3 == "UKR" and self.level in UKRAINE_UNIT_NAMES:
+            ending = "ий" if self.level == 2 else "а"
+            if self.name_uk.endswith(ending):
+                return str(UKRAINE_UNIT_NAMES[self.level] % {"name": self.name})
+        return self.name
+
+    @property
+    def ancestors(self) -> list[AdminUnit]:
+        """Parents from the nearest up (select_related("parent__parent__parent") makes this query-free)."""
+        chain: list[AdminUnit] = []
+        unit = self.parent
+        while unit is not None and len(chain) < 5:
+            chain.append(unit)
+            unit = unit.parent
+        return chain
+
+    def path(self, country_name: str = "") -> str:
+        """"Uzhhorodska hromada, Uzhhorodskyi raion, Zakarpatska oblast" (plus the country when given)."""
+        parts: list[str] = []
+        for name in (a.display_name for a in self.ancestors):
+            if not parts or parts[-1] != name:  # Kyiv the city is its own hromada, raion and "oblast"
+                parts.append(name)
+        if country_name:
+            parts.append(country_name)
+        return ", ".join(parts)
+
+    @property
     def level_label(self) -> str:
         if self.country_iso3 == "UKR":
             return str(UKRAINE_LEVELS.get(self.level, ""))
@@ -58,3 +91,5 @@ class AdminUnit(models.Model):
 
 
 UKRAINE_LEVELS = {1: _("oblast"), 2: _("raion"), 3: _("hromada"), 4: _("settlement")}
+# "%(name)s" is the adjective ("Zakarpatska", "Закарпатська"); Ukrainian puts the same word after it.
+UKRAINE_UNIT_NAMES = {1: _("%(name)s oblast"), 2: _("%(name)s raion"), 3: _("%(name)s hromada")}

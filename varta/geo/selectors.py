@@ -2,28 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 
 from varta.geo.models import AdminUnit, Country
 from varta.geo.search import normalise
 
+HOME_COUNTRY = "UKR"
+# Enough to name every ancestor of a Ukrainian settlement without further queries.
+WITH_PARENTS = ("parent", "parent__parent", "parent__parent__parent")
+
+
+def _looks_like_pcode(term: str) -> bool:
+    compact = term.replace(" ", "")
+    return compact.isalnum() and compact[:2].isalpha() and any(c.isdigit() for c in compact)
+
+
+def units_matching(query: str, *, country_iso3: str | None = None, level: int | None = None,
+                   max_level: int | None = None) -> QuerySet[AdminUnit]:
+    """Units whose English or Ukrainian name (or P-code) starts with ``query``; larger units first.
+
+    An empty query matches every unit (the filters still apply).
+    """
+    units = AdminUnit.objects.select_related(*WITH_PARENTS)
+    term = normalise(query)
+    if term:
+        condition = Q(search_en__startswith=term) | Q(search_uk__startswith=term)
+        if _looks_like_pcode(term):
+            condition |= Q(pcode__startswith=query.strip().upper())
+        units = units.filter(condition)
+    if country_iso3:
+        units = units.filter(country_iso3=country_iso3.upper())
+    if level is not None:
+        units = units.filter(level=level)
+    if max_level is not None:
+        units = units.filter(level__lte=max_level)
+    return units.order_by("level", "search_en", "pcode")
+
 
 def search_units(query: str, *, country_iso3: str | None = None, max_level: int | None = None,
                  limit: int = 20) -> list[AdminUnit]:
-    """Units whose English or Ukrainian name (or P-code) starts with ``query``; larger units first."""
-    term = normalise(query)
-    if not term:
+    """At most ``limit`` units matching ``query`` (nothing for an empty query)."""
+    if not normalise(query):
         return []
-    condition = Q(search_en__startswith=term) | Q(search_uk__startswith=term)
-    if term.replace(" ", "").isalnum() and term[:2].isalpha() and any(c.isdigit() for c in term):
-        condition |= Q(pcode__startswith=query.strip().upper())
-    units = AdminUnit.objects.filter(condition).select_related("parent", "parent__parent")
-    if country_iso3:
-        units = units.filter(country_iso3=country_iso3)
-    if max_level is not None:
-        units = units.filter(level__lte=max_level)
-    return list(units.order_by("level", "search_en", "pcode")[:limit])
+    return list(units_matching(query, country_iso3=country_iso3, max_level=max_level)[:limit])
 
 
 def units_by_pcodes(pcodes: list[str]) -> QuerySet[AdminUnit]:
@@ -31,11 +56,54 @@ def units_by_pcodes(pcodes: list[str]) -> QuerySet[AdminUnit]:
 
 
 def access_unit(pcode: str) -> AdminUnit:
+    """The unit with this P-code and its parents; Http404 for an unknown one."""
     try:
-        return AdminUnit.objects.select_related("parent").get(pcode=pcode.strip().upper())
+        return AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=pcode.strip().upper())
     except AdminUnit.DoesNotExist:
         raise Http404 from None
 
 
+def children_of(unit: AdminUnit) -> QuerySet[AdminUnit]:
+    """Direct children, by name in the active language."""
+    by_name = "search_uk" if (get_language() or "en").startswith("uk") else "search_en"
+    return unit.children.order_by(by_name, "search_en", "pcode")
+
+
+def top_units(country_iso3: str) -> QuerySet[AdminUnit]:
+    """A country's first-level units (Ukraine's oblasts)."""
+    by_name = "search_uk" if (get_language() or "en").startswith("uk") else "search_en"
+    return AdminUnit.objects.filter(country_iso3=country_iso3, level=1).order_by(by_name, "search_en", "pcode")
+
+
 def countries() -> QuerySet[Country]:
     return Country.objects.all()
+
+
+def countries_with_units() -> list[Country]:
+    """Countries that have administrative units loaded, by name in the active language."""
+    iso3s = AdminUnit.objects.filter(level=1).order_by().values_list("country_iso3", flat=True).distinct()
+    return sorted(Country.objects.filter(iso3__in=list(iso3s)), key=lambda c: c.name)
+
+
+def country_by_code(code: str) -> Country | None:
+    """The country with this ISO 3166 alpha-2 or alpha-3 code."""
+    code = code.strip().upper()
+    field = "iso2" if len(code) == 2 else "iso3"
+    return Country.objects.filter(**{field: code}).first()
+
+
+def country_names(units: Iterable[AdminUnit] | None = None) -> dict[str, str]:
+    """ISO3 → country name (active language), for the countries of ``units`` outside the home country (whose
+    paths name their country), or for every country when ``units`` is None."""
+    countries = Country.objects.all()
+    if units is not None:
+        iso3s = {u.country_iso3 for u in units if u.country_iso3 != HOME_COUNTRY}
+        if not iso3s:
+            return {}
+        countries = countries.filter(iso3__in=iso3s)
+    return {c.iso3: c.name for c in countries}
+
+
+def unit_path(unit: AdminUnit, names: dict[str, str]) -> str:
+    """The unit's parents, nearest first, then its country unless it is in the home country (Ukraine)."""
+    return unit.path("" if unit.country_iso3 == HOME_COUNTRY else names.get(unit.country_iso3, ""))

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varta.accounts import actions as account_actions
 from varta.accounts.permissions import Action, can
 from varta.core.http import VartaRequest, acting
 from varta.orgs import actions, selectors
@@ -66,10 +65,11 @@ def organisation_create(request: VartaRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            if Organisation.objects.filter(name__iexact=form.cleaned_data["name"].strip()).exists():
-                form.add_error("name", _("An organisation with this name exists."))
-            else:
+            try:
                 actions.organisation_create(actor=request.actor, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
                 messages.success(request, _("The organisation was created."))
                 return redirect("orgs:list")
         return render(request, "orgs/edit.html", {"form": form, "org": None}, status=400)
@@ -96,8 +96,7 @@ def member_create(request: VartaRequest) -> HttpResponse:
             try:
                 actions.member_create(actor=request.actor, acting=membership, **form.cleaned_data)
             except ValidationError as exc:
-                field = "username" if "username" in " ".join(exc.messages) else None
-                form.add_error(field, exc)
+                form.add_error(None, exc)  # errors naming a field land on that field
             else:
                 messages.success(request, _("The user was added."))
                 return redirect("orgs:detail")
@@ -140,6 +139,6 @@ def member_set_active(request: VartaRequest, member_id: int) -> HttpResponse:
 def member_reset_two_factor(request: VartaRequest, member_id: int) -> HttpResponse:
     membership = acting(request, Action.MEMBERS_MANAGE)
     member = selectors.access_member(membership, member_id)
-    account_actions.totp_reset(actor=request.actor, user=member.user)
+    actions.member_reset_two_factor(actor=request.actor, acting=membership, member=member)
     messages.success(request, _("Two-factor login was reset: the user will set it up at the next login."))
     return redirect("orgs:member_edit", member_id=member.pk)
