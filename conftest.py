@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from varta.accounts.permissions import Role
 
@@ -17,6 +18,10 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The test client speaks plain http; production-only HTTPS behaviour is checked by test_deploy_check.
     settings.SECURE_SSL_REDIRECT = False
+    # LocaleMiddleware leaves the last request's language active in the thread: start every test in English.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @dataclass

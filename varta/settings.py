@@ -11,7 +11,7 @@ from varta.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("VARTA_VAR_DIR", str(Path.cwd() / "var"))).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only: database, keys, backups
 
 DEBUG = env_bool("VARTA_DEBUG", False)
 # Demo mode: two-factor login is not enforced and every page carries a "do not enter real data" banner.

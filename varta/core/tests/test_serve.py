@@ -1,0 +1,111 @@
+"""``varta serve``: waitress in front of the WSGI application, refusing a database with pending migrations."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+
+from varta.core import server
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English, whatever language an earlier test left active in this thread."""
+    with translation.override("en"):
+        yield
+
+
+def test_it_refuses_to_serve_with_pending_migrations(db, monkeypatch):
+    def one_pending(self, targets, clean_start=False):
+        return [(self.loader.graph.nodes[("orgs", "0001_initial")], False)]
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", one_pending)
+    with pytest.raises(CommandError, match="varta migrate") as error:
+        call_command("serve", port=0)
+    assert "orgs.0001_initial" in str(error.value)
+
+
+def test_it_serves_the_application_with_waitress(db, monkeypatch):
+    # The server's threads open their own connections; close them after each request so none outlives the test.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    httpd = server.create_server(host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    try:
+        (url,) = server.server_urls(httpd)
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{url}healthz", timeout=10) as response:
+            assert response.status == 200
+            assert response.headers["Server"] == "varta"
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert json.loads(response.read())["status"] == "ok"
+    finally:
+        httpd.close()
+        thread.join(timeout=5)
+
+
+def test_it_trusts_proxy_headers_only_behind_a_proxy(settings):
+    settings.TRUST_X_FORWARDED_FOR = False
+    direct = server.server_options(host="127.0.0.1", port=8000, threads=8, trusted_proxy="127.0.0.1")
+    assert "trusted_proxy" not in direct
+    assert direct["clear_untrusted_proxy_headers"] is True
+    settings.TRUST_X_FORWARDED_FOR = True
+    proxied = server.server_options(host="127.0.0.1", port=8000, threads=8, trusted_proxy="127.0.0.1")
+    assert proxied["trusted_proxy"] == "127.0.0.1"
+    assert proxied["trusted_proxy_count"] == 1
+    assert proxied["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
+
+
+def test_it_lets_django_answer_bodies_just_over_the_limit(settings):
+    options = server.server_options(host="127.0.0.1", port=8000, threads=8, trusted_proxy=None)
+    assert options["max_request_body_size"] > settings.MAX_REQUEST_BODY_BYTES
+
+
+@pytest.mark.skipif(not settings.EMBEDDED, reason="starts a server on the embedded SQLite default")
+def test_it_logs_where_it_listens_and_stops_on_sigterm(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VARTA_", "DATABASE_URL", "DJANGO_"))}
+    env.update(VARTA_VAR_DIR=str(tmp_path), VARTA_HTTPS="false")
+    process = subprocess.Popen([sys.executable, "-m", "varta.cli", "serve", "--port", "0", "--migrate"],
+                               env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    try:
+        listening = None
+        deadline = time.monotonic() + 60
+        while listening is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([process.stderr], [], [], 1)
+            if ready:
+                line = process.stderr.readline()
+                if not line:
+                    break
+                if line.startswith("{") and json.loads(line)["message"] == "listening":
+                    listening = json.loads(line)
+        assert listening is not None, "no 'listening' line"
+        assert listening["logger"] == "varta.server"
+        assert listening["url"].startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{listening['url']}healthz", timeout=10) as response:
+            assert response.status == 200
+        process.send_signal(signal.SIGTERM)
+        _, rest = process.communicate(timeout=30)
+        assert process.returncode == 0
+        assert any(json.loads(line)["message"] == "stopped" for line in rest.splitlines() if line.startswith("{"))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
