@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from varta.geo.models import AdminUnit
+from varta.geo.search import is_pcode_shaped
 
 MAX_PCODES = 500  # more than any form needs; bounds the lookup for a pasted list
 
@@ -64,7 +65,8 @@ def _chosen(value: Any) -> list[dict[str, str]]:
     codes = list(dict.fromkeys(codes))[:MAX_PCODES]
     missing = [c for c in codes if c not in units]
     if missing:
-        units.update({u.pcode: u for u in AdminUnit.objects.filter(pcode__in=missing)})
+        units.update({u.pcode: u for u in AdminUnit.objects.filter(pcode__in=[c for c in missing
+                                                                                 if is_pcode_shaped(c)])})
     return [{"pcode": c, "name": units[c].display_name if c in units else c} for c in codes]
 
 
@@ -88,7 +90,7 @@ class PcodeField(forms.CharField):
             return None
         if len(codes) > 1:
             raise ValidationError(_("Choose one place only."), code="one_place")
-        unit = AdminUnit.objects.filter(pcode=codes[0]).first()
+        unit = AdminUnit.objects.filter(pcode=codes[0]).first() if is_pcode_shaped(codes[0]) else None
         if unit is None:
             raise _unknown_error(codes)
         return unit
@@ -105,7 +107,7 @@ class PcodeListField(forms.CharField):
         if len(codes) > MAX_PCODES:
             raise ValidationError(_("Choose at most %(max)s places."), code="too_many_places",
                                   params={"max": MAX_PCODES})
-        units = {u.pcode: u for u in AdminUnit.objects.filter(pcode__in=codes)}
+        units = {u.pcode: u for u in AdminUnit.objects.filter(pcode__in=[c for c in codes if is_pcode_shaped(c)])}
         missing = [c for c in codes if c not in units]
         if missing:
             raise _unknown_error(missing)

@@ -9,16 +9,33 @@ from django.http import Http404
 from django.utils.translation import get_language
 
 from varta.geo.models import AdminUnit, Country
-from varta.geo.search import normalise
+from varta.geo.search import is_pcode_shaped, normalise
 
 HOME_COUNTRY = "UKR"
 # Enough to name every ancestor of a Ukrainian settlement without further queries.
 WITH_PARENTS = ("parent", "parent__parent", "parent__parent__parent")
 
 
+# The words that follow a Ukrainian unit's name ("Uzhhorodskyi raion", "Ужгородська громада"), as normalised.
+UKRAINE_KIND_WORDS = {"oblast": 1, "область": 1, "raion": 2, "rayon": 2, "район": 2, "hromada": 3, "громада": 3}
+
+
+def _name_starts(term: str) -> Q:
+    return Q(search_en__startswith=term) | Q(search_uk__startswith=term)
+
+
+def _name_and_kind(term: str) -> Q | None:
+    """For "uzhhorodskyi r…": units named "uzhhorodskyi…" of a kind whose word starts with "r" (the raion)."""
+    head, _, last = term.rpartition(" ")
+    levels = sorted({level for word, level in UKRAINE_KIND_WORDS.items() if word.startswith(last)})
+    if not head or not levels:
+        return None
+    return _name_starts(head) & Q(country_iso3=HOME_COUNTRY, level__in=levels)
+
+
 def _looks_like_pcode(term: str) -> bool:
     compact = term.replace(" ", "")
-    return compact.isalnum() and compact[:2].isalpha() and any(c.isdigit() for c in compact)
+    return is_pcode_shaped(compact) and compact[:2].isalpha() and any(c.isdigit() for c in compact)
 
 
 def units_matching(query: str, *, country_iso3: str | None = None, level: int | None = None,
@@ -30,9 +47,12 @@ def units_matching(query: str, *, country_iso3: str | None = None, level: int | 
     units = AdminUnit.objects.select_related(*WITH_PARENTS)
     term = normalise(query)
     if term:
-        condition = Q(search_en__startswith=term) | Q(search_uk__startswith=term)
+        condition = _name_starts(term)
+        with_kind = _name_and_kind(term)
+        if with_kind is not None:
+            condition |= with_kind
         if _looks_like_pcode(term):
-            condition |= Q(pcode__startswith=query.strip().upper())
+            condition |= Q(pcode__startswith=term.replace(" ", "").upper())
         units = units.filter(condition)
     if country_iso3:
         units = units.filter(country_iso3=country_iso3.upper())
@@ -57,8 +77,11 @@ def units_by_pcodes(pcodes: list[str]) -> QuerySet[AdminUnit]:
 
 def access_unit(pcode: str) -> AdminUnit:
     """The unit with this P-code and its parents; Http404 for an unknown one."""
+    pcode = pcode.strip().upper()
+    if not is_pcode_shaped(pcode):
+        raise Http404
     try:
-        return AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=pcode.strip().upper())
+        return AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=pcode)
     except AdminUnit.DoesNotExist:
         raise Http404 from None
 
@@ -88,6 +111,8 @@ def countries_with_units() -> list[Country]:
 def country_by_code(code: str) -> Country | None:
     """The country with this ISO 3166 alpha-2 or alpha-3 code."""
     code = code.strip().upper()
+    if len(code) not in (2, 3) or not (code.isascii() and code.isalpha()):
+        return None
     field = "iso2" if len(code) == 2 else "iso3"
     return Country.objects.filter(**{field: code}).first()
 
