@@ -37,7 +37,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         membership = token.membership
-        if not (token.user.is_active and membership.is_active and membership.organisation.is_active):
+        if not (token.user.is_active and membership.user_id == token.user_id and membership.is_active
+                and membership.organisation.is_active):
             raise exceptions.AuthenticationFailed(_("The token's user or organisation is no longer active."))
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, not an audited change

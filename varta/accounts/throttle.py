@@ -16,7 +16,6 @@ a lock are not counted, so a lock cannot be extended by hammering it.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from datetime import datetime, timedelta
 
@@ -96,16 +95,14 @@ def clear_failures(username: str, client_ip: str | None, *, device: str = "") ->
 
 
 def _device_entries(request: HttpRequest) -> dict[str, str]:
+    """The signed cookie: ``<user key>_<device id>`` pairs joined by dots (hex only, so no cookie quoting)."""
     raw = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=_DEVICE_SALT, max_age=DEVICE_COOKIE_MAX_AGE)
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, str) and 0 < len(v) <= 32}
+    entries: dict[str, str] = {}
+    for pair in (raw or "").split("."):
+        user, _, device = pair.partition("_")
+        if user and device and len(device) <= 32:
+            entries[user] = device
+    return entries
 
 
 def trusted_device(request: HttpRequest, username: str) -> str:
@@ -120,7 +117,7 @@ def remember_device(request: HttpRequest, response: HttpResponse, username: str)
     device = entries.pop(short, "") or secrets.token_hex(8)
     entries[short] = device  # newest last: the oldest users drop out first
     kept = dict(list(entries.items())[-DEVICE_COOKIE_USERS:])
-    response.set_signed_cookie(DEVICE_COOKIE, json.dumps(kept, separators=(",", ":")), salt=_DEVICE_SALT,
+    response.set_signed_cookie(DEVICE_COOKIE, ".".join(f"{k}_{v}" for k, v in kept.items()), salt=_DEVICE_SALT,
                                max_age=DEVICE_COOKIE_MAX_AGE, secure=settings.SESSION_COOKIE_SECURE,
                                httponly=True, samesite="Lax")
     return device

@@ -3,7 +3,8 @@
 Member management is checked here as well as in the views (defence in depth): the acting membership must allow
 ``org.members.manage``, may only touch members of its own organisation (a system admin's ``orgs.manage`` reaches
 every organisation), and only a system admin may grant, change, deactivate or reset a system admin.
-Refusals of the role raise PermissionDenied (403); bad input raises ValidationError (400).
+Acting on a member one may not touch raises PermissionDenied (403); bad input, including a role one may not
+grant, raises ValidationError (400).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _check_grantable(acting: Membership, role: str) -> None:
     if role not in {r.value for r in Role}:
         raise ValidationError({"role": _("Unknown role.")})
     if role == Role.SYSTEM_ADMIN and not _is_system_admin(acting):
-        raise PermissionDenied(_("Only a system admin can grant the system admin role."))
+        raise ValidationError({"role": _("Only a system admin can grant the system admin role.")})
 
 
 def _check_reach(acting: Membership, organisation_id: int) -> None:

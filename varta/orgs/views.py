@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varta.accounts.permissions import Action, can
+from varta.accounts.permissions import Action, Role, can
 from varta.core.http import VartaRequest, acting
 from varta.orgs import actions, selectors
 from varta.orgs.forms import MemberCreateForm, MemberRoleForm, OrganisationForm
@@ -108,6 +108,8 @@ def member_edit(request: VartaRequest, member_id: int) -> HttpResponse:
     membership = acting(request, Action.MEMBERS_MANAGE)
     member = selectors.access_member(membership, member_id)
     include_sysadmin = can(membership, Action.ORGS_MANAGE)
+    # Only a system admin may change, deactivate or reset a system admin (the actions refuse it too).
+    can_touch = include_sysadmin or member.role != Role.SYSTEM_ADMIN
     form = MemberRoleForm(request.POST or None, initial={"role": member.role}, include_system_admin=include_sysadmin)
     if request.method == "POST":
         if form.is_valid():
@@ -119,8 +121,9 @@ def member_edit(request: VartaRequest, member_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The role was changed."))
                 return redirect("orgs:detail")
-        return render(request, "orgs/member_edit.html", {"form": form, "member": member}, status=400)
-    return render(request, "orgs/member_edit.html", {"form": form, "member": member})
+        return render(request, "orgs/member_edit.html", {"form": form, "member": member, "can_touch": can_touch},
+                      status=400)
+    return render(request, "orgs/member_edit.html", {"form": form, "member": member, "can_touch": can_touch})
 
 
 @require_POST
