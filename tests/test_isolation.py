@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from varta.accounts import actions as account_actions
 from varta.accounts.models import ApiToken, User
 from varta.accounts.permissions import Role
+from varta.audit import writes
 from varta.audit.writes import Actor
 from varta.orgs.models import Membership, Organisation
 
@@ -97,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "orgs:edit": Route(methods=("GET", "POST"), kwargs=_org, body=_org_body),
     "orgs:set_active": Route(methods=("POST",), kwargs=_org),
     "audit:list": Route(),
+    "api-audit-events": Route(),
     "geo:browse": Route(why="reference data"),
     "geo:search": Route(why="reference data"),
     "geo:unit": Route(kwargs=lambda w: {"pcode": "UA21"}, why="reference data"),
@@ -142,7 +144,8 @@ def test_it_covers_every_route() -> None:
 def _snapshot(w: World) -> Any:
     org = Organisation.objects.get(pk=w.org_a.pk)
     return (
-        (org.name, org.acronym, org.type, org.country_id, org.is_active, sorted(org.areas.values_list("pk", flat=True))),
+        (org.name, org.acronym, org.type, org.country_id, org.is_active,
+         sorted(org.areas.values_list("pk", flat=True))),
         sorted(Membership.objects.filter(organisation=org).values_list("pk", "role", "is_active")),
         sorted(ApiToken.objects.filter(membership__organisation=org).values_list("pk", "revoked_at")),
         sorted(User.objects.filter(memberships__organisation=org).values_list("pk", "password", "is_active")),
@@ -154,6 +157,10 @@ def _snapshot(w: World) -> Any:
 def world(personas) -> World:
     member = personas.a.membership(Role.CASE_WORKER)
     token = account_actions.api_token_issue(actor=Actor.system(), membership=member, name="A's integration").token
+    # An event of A's, by A's admin: the audit viewer and API must not show it (or the admin's name) to B.
+    a_admin = personas.a.membership(Role.ORG_ADMIN)
+    writes.record(actor=Actor(user=a_admin.user, organisation=a_admin.organisation), action="orgs.organisation.view",
+                  object_type="orgs.organisation", object_id=a_admin.organisation_id)
     markers = ["Alpha Aid", "ALPHA"] + [m.user.username for m in personas.a.members.values()]
     return World(org_a=personas.a.organisation, member_a=member, token_a=token, markers=markers)
 
