@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("varta.accounts.api")),
     path("", include("varta.orgs.api")),
     path("geo/", include("varta.geo.api")),
+    path("audit/", include("varta.audit.api")),
 ]

@@ -11,6 +11,7 @@ docs/audit.md describes the hash input and what verification can and cannot dete
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -18,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +36,7 @@ _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$")
 _MAX_LENGTH = 64  # action, object_type, object_id, request_id (PostgreSQL enforces it; SQLite would not)
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_ip(value: str | None) -> str | None:
     """One spelling per address, whatever the database gives back (PostgreSQL's inet and Django normalise IPv6)."""
     if not value:
@@ -48,7 +51,39 @@ def _utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def event_digest(event: AuditEvent) -> str:
+class Hashed(Protocol):
+    """What the hash covers: an ``AuditEvent``, or a row of it read for verification."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def object_type(self) -> str: ...
+    @property
+    def object_id(self) -> str: ...
+    @property
+    def changed_fields(self) -> list[str]: ...
+    @property
+    def client_ip(self) -> str | None: ...
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_digest(event: Hashed) -> str:
     """SHA-256 of the event's canonical JSON. ``hash`` itself is the only column not covered."""
     payload = {
         "seq": event.seq,
@@ -64,8 +99,7 @@ def event_digest(event: AuditEvent) -> str:
         "channel": event.channel,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
 
 
 def lock_head() -> AuditChainHead:
@@ -186,8 +220,27 @@ _BATCH = 5000
 _WINDOW = 4096  # recent hashes kept to recognise an event that links past inserted ones
 
 
-def _events_after(seq: int, limit: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq")[:limit])
+class _Row(NamedTuple):
+    """An event as read for verification (tuples: a third of the cost of model instances)."""
+
+    seq: int
+    occurred_at: datetime
+    actor_id: int | None
+    organisation_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    changed_fields: list[str]
+    client_ip: str | None
+    request_id: str
+    channel: str
+    prev_hash: str
+    hash: str
+
+
+def _events_after(seq: int, limit: int) -> list[_Row]:
+    rows = AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list(*_Row._fields)[:limit]
+    return [_Row(*row) for row in rows]
 
 
 def _read_head() -> AuditChainHead | None:
@@ -203,7 +256,7 @@ class _Walk:
         self.checked = 0
         self.recent: dict[str, int] = {GENESIS: 0}
 
-    def accept(self, event: AuditEvent) -> None:
+    def accept(self, event: _Row) -> None:
         self.last_seq = event.seq
         self.last_hash = event.hash
         self.checked += 1
@@ -219,7 +272,7 @@ def _missing(first: int, last: int, detail: str) -> ChainProblem:
     return ChainProblem(first, "missing", detail, first_missing=first, last_missing=last)
 
 
-def _judge(walk: _Walk, event: AuditEvent, following: AuditEvent | None) -> ChainProblem | None:
+def _judge(walk: _Walk, event: _Row, following: _Row | None) -> ChainProblem | None:
     """The problem with ``event`` (the next one after the walk's last good event), or None."""
     expected = walk.last_seq + 1
     if event.seq > expected:
@@ -248,7 +301,7 @@ def _judge(walk: _Walk, event: AuditEvent, following: AuditEvent | None) -> Chai
                                                 "its hash (replaced, or renumbered after a deletion)"))
 
 
-def _iterate(after: int) -> Iterator[tuple[AuditEvent, AuditEvent | None]]:
+def _iterate(after: int) -> Iterator[tuple[_Row, _Row | None]]:
     """(event, the event after it) in sequence order, fetched in batches by key."""
     batch = _events_after(after, _BATCH)
     while batch:
