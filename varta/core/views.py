@@ -10,14 +10,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from varta.accounts.permissions import ROLE_ACTIONS, Role
 from varta.core.http import VartaRequest
 
 
 def home(request: VartaRequest) -> HttpResponse:
-    membership = request.membership
-    actions = sorted(ROLE_ACTIONS[Role(membership.role)]) if membership else []
-    return render(request, "core/home.html", {"actions": actions})
+    return render(request, "core/home.html")
 
 
 @login_not_required
