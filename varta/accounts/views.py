@@ -7,6 +7,7 @@ every other page and to the API, and the pending state lapses after PENDING_SECO
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -173,10 +174,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:enrol")
 
 
-@login_not_required
-@sensitive_post_parameters("code")
-@never_cache
-def two_factor_view(request: HttpRequest) -> HttpResponse:
+def _second_factor(request: HttpRequest, *, template: str, form_class: type[TotpForm] | type[RecoveryForm],
+                   check: Callable[[User, str], bool], failed_action: str, error: str) -> HttpResponse:
+    """The second step of a pending login: a code from the app or a recovery code, throttled like passwords."""
     pending = _pending_user(request)
     if pending is None:
         return _timed_out()
@@ -184,52 +184,48 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     if not has_confirmed_device(user):
         return redirect("accounts:enrol")
     if request.method != "POST":
-        return render(request, "accounts/two_factor.html", {"form": TotpForm()})
-    form = TotpForm(request.POST)
+        return render(request, template, {"form": form_class()})
+    form = form_class(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/two_factor.html", {"form": form}, status=400)
+        return render(request, template, {"form": form}, status=400)
     ip, device = _throttle_keys(request, user.username)
     until = throttle.locked_until(user.username, ip, device=device)
     if until is not None:
-        return render(request, "accounts/two_factor.html", {"form": TotpForm(), "error": _locked_message(until)},
-                      status=429)
-    if actions.totp_verify(actor=Actor(user=user, organisation=None), user=user, code=form.cleaned_data["code"]):
+        return render(request, template, {"form": form_class(), "error": _locked_message(until)}, status=429)
+    if check(user, form.cleaned_data["code"]):
         return _complete_login(request, user, next_url, two_factor=True)
-    _fail(request, user.username, user, "auth.totp_failed")
-    error = _("That code is wrong, expired or already used. Wait for the next code and try again.")
-    return render(request, "accounts/two_factor.html", {"form": TotpForm(), "error": error}, status=401)
+    _fail(request, user.username, user, failed_action)
+    return render(request, template, {"form": form_class(), "error": error}, status=401)
+
+
+@login_not_required
+@sensitive_post_parameters("code")
+@never_cache
+def two_factor_view(request: HttpRequest) -> HttpResponse:
+    def check(user: User, code: str) -> bool:
+        return actions.totp_verify(actor=Actor(user=user, organisation=None), user=user, code=code)
+
+    return _second_factor(
+        request, template="accounts/two_factor.html", form_class=TotpForm, check=check,
+        failed_action="auth.totp_failed",
+        error=_("That code is wrong, expired or already used. Wait for the next code and try again."))
 
 
 @login_not_required
 @sensitive_post_parameters("code")
 @never_cache
 def recovery_view(request: HttpRequest) -> HttpResponse:
-    pending = _pending_user(request)
-    if pending is None:
-        return _timed_out()
-    user, next_url = pending
-    if not has_confirmed_device(user):
-        return redirect("accounts:enrol")
-    if request.method != "POST":
-        return render(request, "accounts/recovery.html", {"form": RecoveryForm()})
-    form = RecoveryForm(request.POST)
-    if not form.is_valid():
-        return render(request, "accounts/recovery.html", {"form": form}, status=400)
-    ip, device = _throttle_keys(request, user.username)
-    until = throttle.locked_until(user.username, ip, device=device)
-    if until is not None:
-        return render(request, "accounts/recovery.html", {"form": RecoveryForm(), "error": _locked_message(until)},
-                      status=429)
-    if actions.recovery_code_use(actor=Actor(user=user, organisation=None), user=user,
-                                 code=form.cleaned_data["code"]):
+    def check(user: User, code: str) -> bool:
+        if not actions.recovery_code_use(actor=Actor(user=user, organisation=None), user=user, code=code):
+            return False
         left = user.recovery_codes.filter(used_at__isnull=True).count()
-        response = _complete_login(request, user, next_url, two_factor=True)
         messages.warning(request, _("You used a recovery code; %(count)s are left. Make new ones in your "
                                     "account page if you are running out.") % {"count": left})
-        return response
-    _fail(request, user.username, user, "auth.recovery_code_failed")
-    return render(request, "accounts/recovery.html",
-                  {"form": RecoveryForm(), "error": _("That recovery code is wrong or already used.")}, status=401)
+        return True
+
+    return _second_factor(
+        request, template="accounts/recovery.html", form_class=RecoveryForm, check=check,
+        failed_action="auth.recovery_code_failed", error=_("That recovery code is wrong or already used."))
 
 
 @login_not_required

@@ -251,24 +251,17 @@ def restore(*, backup: Path, target: Path, aside_dir: Path, when: datetime) -> R
 
 def pg_dump_command(database: Mapping[str, Any], when: datetime) -> str:
     """The pg_dump command line for the configured PostgreSQL database (never with the password)."""
-    parts = ["pg_dump", "--format=custom", f"--file=varta-{when:%Y%m%d-%H%M%S}.dump"]
-    if database.get("HOST"):
-        parts.append(f"--host={database['HOST']}")
-    if database.get("PORT"):
-        parts.append(f"--port={database['PORT']}")
-    if database.get("USER"):
-        parts.append(f"--username={database['USER']}")
+    parts = ["pg_dump", "--format=custom", f"--file=varta-{when:%Y%m%d-%H%M%S}.dump", *_pg_connection(database)]
     parts.append(str(database.get("NAME") or ""))
     return shlex.join(parts)
 
 
+def _pg_connection(database: Mapping[str, Any]) -> list[str]:
+    return [f"--{option}={database[key]}" for key, option in (("HOST", "host"), ("PORT", "port"),
+                                                               ("USER", "username")) if database.get(key)]
+
+
 def pg_restore_command(database: Mapping[str, Any], dump: str = "varta-YYYYmmdd-HHMMSS.dump") -> str:
-    parts = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
-    if database.get("HOST"):
-        parts.append(f"--host={database['HOST']}")
-    if database.get("PORT"):
-        parts.append(f"--port={database['PORT']}")
-    if database.get("USER"):
-        parts.append(f"--username={database['USER']}")
+    parts = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *_pg_connection(database)]
     parts += [f"--dbname={database.get('NAME') or ''}", dump]
     return shlex.join(parts)
