@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "varta.orgs",
     "varta.audit",
     "varta.geo",
+    "varta.hotline",
 ]
 
 MIDDLEWARE = [

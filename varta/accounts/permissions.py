@@ -51,6 +51,14 @@ class Action(StrEnum):
     AUDIT_VIEW_ALL = "audit.view_all"  # audit trail of the whole system
     GEO_VIEW = "geo.view"
     STATS_AGGREGATE = "stats.view_aggregate"  # figures across organisations, never a person
+    STATS_ORG = "stats.view_org"  # own organisation's figures
+    HOTLINE_CONTACT_CREATE = "hotline.contact.create"  # log and correct contacts, schedule call-backs
+    HOTLINE_CONTACT_VIEW = "hotline.contact.view"  # read the organisation's contacts (caller details on reveal)
+    HOTLINE_ESCALATE = "hotline.escalate"
+    HOTLINE_ESCALATION_VIEW = "hotline.escalation.view"
+    HOTLINE_IMPORT = "hotline.import"
+    TAXONOMY_MANAGE = "taxonomy.manage"  # the organisation's own terms
+    TAXONOMY_MANAGE_STANDARD = "taxonomy.manage_standard"  # the standard terms every organisation shares
 
 
 ACTION_LABELS = {
@@ -63,18 +71,51 @@ ACTION_LABELS = {
     Action.AUDIT_VIEW_ALL: "Read the audit trail of the whole system",
     Action.GEO_VIEW: "Look up places (P-codes) and countries",
     Action.STATS_AGGREGATE: "See aggregate figures across organisations (never a person's record)",
+    Action.STATS_ORG: "See own organisation's figures",
+    Action.HOTLINE_CONTACT_CREATE: "Log hotline contacts and consultations, correct them, schedule call-backs",
+    Action.HOTLINE_CONTACT_VIEW: "Read own organisation's hotline contacts (caller details only on an audited reveal)",
+    Action.HOTLINE_ESCALATE: "Escalate a suspected trafficking situation to case management",
+    Action.HOTLINE_ESCALATION_VIEW: "See escalations waiting for case management",
+    Action.HOTLINE_IMPORT: "Import historical call logs (CSV, XLSX)",
+    Action.TAXONOMY_MANAGE: "Add, translate and retire own organisation's consultation topics",
+    Action.TAXONOMY_MANAGE_STANDARD: "Edit the standard consultation topics every organisation shares",
 }
 
 _EVERYONE = {Action.ORG_VIEW, Action.GEO_VIEW}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.HOTLINE_OPERATOR: frozenset(_EVERYONE | {Action.PERSONAL_DATA}),
-    Role.CASE_WORKER: frozenset(_EVERYONE | {Action.PERSONAL_DATA}),
-    Role.CASE_SUPERVISOR: frozenset(_EVERYONE | {Action.PERSONAL_DATA}),
-    Role.INFORMATION_MANAGER: frozenset(_EVERYONE | {Action.PERSONAL_DATA}),
+    Role.HOTLINE_OPERATOR: frozenset(
+        _EVERYONE
+        | {
+            Action.PERSONAL_DATA,
+            Action.HOTLINE_CONTACT_CREATE,
+            Action.HOTLINE_CONTACT_VIEW,
+            Action.HOTLINE_ESCALATE,
+            Action.HOTLINE_ESCALATION_VIEW,
+            Action.STATS_ORG,
+        }
+    ),
+    Role.CASE_WORKER: frozenset(
+        _EVERYONE | {Action.PERSONAL_DATA, Action.HOTLINE_CONTACT_VIEW, Action.HOTLINE_ESCALATION_VIEW}
+    ),
+    Role.CASE_SUPERVISOR: frozenset(
+        _EVERYONE
+        | {Action.PERSONAL_DATA, Action.HOTLINE_CONTACT_VIEW, Action.HOTLINE_ESCALATION_VIEW, Action.STATS_ORG}
+    ),
+    Role.INFORMATION_MANAGER: frozenset(
+        _EVERYONE | {Action.PERSONAL_DATA, Action.HOTLINE_CONTACT_VIEW, Action.HOTLINE_IMPORT, Action.STATS_ORG}
+    ),
     Role.TASKFORCE_COORDINATOR: frozenset(_EVERYONE | {Action.STATS_AGGREGATE}),
     Role.ORG_ADMIN: frozenset(
-        _EVERYONE | {Action.PERSONAL_DATA, Action.ORG_EDIT, Action.MEMBERS_MANAGE, Action.AUDIT_VIEW_ORG}
+        _EVERYONE
+        | {
+            Action.PERSONAL_DATA,
+            Action.ORG_EDIT,
+            Action.MEMBERS_MANAGE,
+            Action.AUDIT_VIEW_ORG,
+            Action.STATS_ORG,
+            Action.TAXONOMY_MANAGE,
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset(
         _EVERYONE
@@ -86,6 +127,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.AUDIT_VIEW_ORG,
             Action.AUDIT_VIEW_ALL,
             Action.STATS_AGGREGATE,
+            Action.STATS_ORG,
+            Action.TAXONOMY_MANAGE,
+            Action.TAXONOMY_MANAGE_STANDARD,
         }
     ),
 }
