@@ -1,6 +1,7 @@
 """Organisation isolation over every route: a user of organisation B never gets organisation A's data.
 
-Every URL pattern (pages and API) must have an entry in ROUTES; a new route without one fails
+Every URL pattern (pages and API) must have an entry in ROUTES here or in a context's
+``varta/<context>/tests/isolation_routes.py`` (see tests/isolation.py); a new route without one fails
 ``test_it_covers_every_route``. For each route, every role of organisation B (except the system admin, whose job is
 to administer all organisations: see docs/permissions.md) calls it with A's object ids and every method the route
 accepts, over a session and, for the API, with a token. The test asserts: no 500; no response body with A's names
@@ -9,15 +10,19 @@ or usernames; and A's rows unchanged afterwards.
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import pkgutil
+from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+import varta
+from tests.isolation import Route, World
 from varta.accounts import actions as account_actions
 from varta.accounts.models import ApiToken, User
 from varta.accounts.permissions import Role
@@ -26,30 +31,18 @@ from varta.audit.writes import Actor
 from varta.orgs.models import Membership, Organisation
 
 
-@dataclass
-class World:
-    org_a: Organisation
-    member_a: Membership  # A's case worker
-    token_a: ApiToken
-    markers: list[str]
+def _context_modules() -> list[ModuleType]:
+    modules = []
+    for info in pkgutil.iter_modules(varta.__path__):
+        try:
+            modules.append(importlib.import_module(f"varta.{info.name}.tests.isolation_routes"))
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"varta.{info.name}.tests", f"varta.{info.name}.tests.isolation_routes"):
+                raise
+    return modules
 
 
-Kwargs = Callable[[World], dict[str, Any]]
-Body = Callable[[World], dict[str, Any]]
-
-
-def _none(_: World) -> dict[str, Any]:
-    return {}
-
-
-@dataclass
-class Route:
-    methods: tuple[str, ...] = ("GET",)
-    kwargs: Kwargs = _none
-    body: Body = _none
-    why: str = ""
-    json: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+CONTEXT_MODULES = _context_modules()
 
 
 def _org(w: World) -> dict[str, Any]:
@@ -117,6 +110,12 @@ ROUTES: dict[str, Route] = {
 }
 
 
+for _module in CONTEXT_MODULES:
+    _overlap = set(ROUTES) & set(_module.ROUTES)
+    assert not _overlap, f"{_module.__name__} repeats isolation entries: {_overlap}"
+    ROUTES.update(_module.ROUTES)
+
+
 def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):
@@ -144,6 +143,7 @@ def test_it_covers_every_route() -> None:
 def _snapshot(w: World) -> Any:
     org = Organisation.objects.get(pk=w.org_a.pk)
     return (
+        [snapshot() for snapshot in w.snapshots],
         (org.name, org.acronym, org.type, org.country_id, org.is_active,
          sorted(org.areas.values_list("pk", flat=True))),
         sorted(Membership.objects.filter(organisation=org).values_list("pk", "role", "is_active")),
@@ -162,7 +162,10 @@ def world(personas) -> World:
     writes.record(actor=Actor(user=a_admin.user, organisation=a_admin.organisation), action="orgs.organisation.view",
                   object_type="orgs.organisation", object_id=a_admin.organisation_id)
     markers = ["Alpha Aid", "ALPHA"] + [m.user.username for m in personas.a.members.values()]
-    return World(org_a=personas.a.organisation, member_a=member, token_a=token, markers=markers)
+    world = World(org_a=personas.a.organisation, member_a=member, token_a=token, markers=markers)
+    for module in CONTEXT_MODULES:
+        module.populate(world, personas)
+    return world
 
 
 def _call(client: Client, method: str, url: str, route: Route, w: World, **extra: Any) -> Any:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("varta.orgs.api")),
     path("geo/", include("varta.geo.api")),
     path("audit/", include("varta.audit.api")),
+    path("hotline/", include("varta.hotline.api.urls")),
 ]

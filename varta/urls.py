@@ -18,5 +18,6 @@ urlpatterns = [
     path("organisations/", include("varta.orgs.urls")),
     path("audit/", include("varta.audit.urls")),
     path("places/", include("varta.geo.urls")),
+    path("hotline/", include("varta.hotline.urls")),
     path("api/v1/", include("varta.api_urls")),
 ]
