@@ -1,6 +1,7 @@
 """The framework of the isolation test (tests/test_isolation.py): World, Route and how contexts add to them.
 
-A context whose routes read or write tenant data adds a module ``varta/<context>/tests/isolation_routes.py`` with:
+A context whose routes read or write tenant data adds modules ``varta/<context>/tests/isolation_routes*.py`` (one
+per area is fine) with:
 
 - ``ROUTES: dict[str, Route]`` — an entry per route name of that context;
 - ``populate(world: World, personas) -> None`` — creates organisation A's objects the routes need (keep them in

@@ -32,13 +32,18 @@ from varta.orgs.models import Membership, Organisation
 
 
 def _context_modules() -> list[ModuleType]:
+    """Every ``varta/<context>/tests/isolation_routes*.py`` module."""
     modules = []
     for info in pkgutil.iter_modules(varta.__path__):
         try:
-            modules.append(importlib.import_module(f"varta.{info.name}.tests.isolation_routes"))
+            tests_package = importlib.import_module(f"varta.{info.name}.tests")
         except ModuleNotFoundError as exc:
-            if exc.name not in (f"varta.{info.name}.tests", f"varta.{info.name}.tests.isolation_routes"):
+            if exc.name != f"varta.{info.name}.tests":
                 raise
+            continue
+        for module in pkgutil.iter_modules(tests_package.__path__):
+            if module.name.startswith("isolation_routes"):
+                modules.append(importlib.import_module(f"{tests_package.__name__}.{module.name}"))
     return modules
 
 
