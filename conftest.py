@@ -18,6 +18,8 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The test client speaks plain http; production-only HTTPS behaviour is checked by test_deploy_check.
     settings.SECURE_SSL_REDIRECT = False
+    # Demo hotline traffic at test size (varta/hotline/demo.py; about 2,000 contacts per hotline otherwise).
+    settings.DEMO_HOTLINE_CONTACTS = 40
     # LocaleMiddleware leaves the last request's language active in the thread: start every test in English.
     translation.activate("en")
     yield

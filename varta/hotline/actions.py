@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,8 +83,12 @@ def topic_usable(topic: Topic, organisation_id: int) -> bool:
     return topic.retired_at is None and topic.organisation_id in (None, organisation_id)
 
 
-def validate_contact(data: ContactInput, *, organisation_id: int, now: datetime | None = None) -> ContactInput:
-    """Check a contact as a whole; raise one ValidationError naming every bad field. Normalises the phone."""
+def validate_contact(data: ContactInput, *, organisation_id: int, now: datetime | None = None,
+                     kept_topic_ids: frozenset[int] = frozenset()) -> ContactInput:
+    """Check a contact as a whole; raise one ValidationError naming every bad field. Normalises the phone.
+
+    ``kept_topic_ids``: topics the contact already has, allowed even if retired since (corrections of old contacts).
+    """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     for name, value, choices in (("channel", data.channel, Channel), ("direction", data.direction, Direction),
@@ -118,7 +123,7 @@ def validate_contact(data: ContactInput, *, organisation_id: int, now: datetime 
     if not data.consultations:
         errors.setdefault("consultations", []).append(_("Record at least one consultation topic."))
     for position, consultation in enumerate(data.consultations, start=1):
-        if not topic_usable(consultation.topic, organisation_id):
+        if consultation.topic.pk not in kept_topic_ids and not topic_usable(consultation.topic, organisation_id):
             errors.setdefault("consultations", []).append(
                 _("Topic %(position)s is unknown or retired.") % {"position": position})
         if consultation.outcome not in Outcome.values:
@@ -180,7 +185,9 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
 def contact_update(*, actor: Actor, membership: Membership, contact: Contact, data: ContactInput) -> Contact:
     """Correct a contact; its consultations are replaced by the given ones (names of changed fields audited)."""
     require(membership, Action.HOTLINE_CONTACT_CREATE)
-    validate_contact(data, organisation_id=membership.organisation_id, now=max(timezone.now(), contact.started_at))
+    kept = frozenset(contact.consultations.values_list("topic_id", flat=True))
+    validate_contact(data, organisation_id=membership.organisation_id, now=max(timezone.now(), contact.started_at),
+                     kept_topic_ids=kept)
     with transaction.atomic():
         writes.update(contact, actor=actor, changes=_contact_fields(data))
         current = list(contact.consultations.order_by("position"))
@@ -288,6 +295,19 @@ def _taxonomy_scope(membership: Membership, organisation_wide: bool) -> int | No
     return membership.organisation_id
 
 
+def _name_errors(name_en: str, name_uk: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, value in (("name_en", name_en), ("name_uk", name_uk)):
+        if not value.strip():
+            errors[name] = [_("Give the name in both languages.")]
+        else:
+            try:
+                no_markup(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    return errors
+
+
 def topic_create(*, actor: Actor, membership: Membership, parent: Topic | None, code: str, name_en: str,
                  name_uk: str, standard: bool = False, sort_order: int = 100) -> Topic:
     organisation_id = _taxonomy_scope(membership, standard)
@@ -296,11 +316,10 @@ def topic_create(*, actor: Actor, membership: Membership, parent: Topic | None, 
         errors["parent"] = [_("Choose a standard first-level category.")]
     if parent is None and not standard:
         errors["parent"] = [_("An organisation's own topic belongs under a standard category.")]
-    if Topic.objects.filter(organisation=organisation_id, code=code).exists():
+    # An own term may not reuse a standard code either: codes identify terms in imports and the API.
+    if Topic.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation_id), code=code).exists():
         errors["code"] = [_("This code is taken.")]
-    for name, value in (("name_en", name_en), ("name_uk", name_uk)):
-        if not value.strip():
-            errors[name] = [_("Give the name in both languages.")]
+    errors.update(_name_errors(name_en, name_uk))
     if errors:
         raise ValidationError(errors)
     return writes.create(Topic(organisation_id=organisation_id, parent=parent, code=code, name_en=name_en.strip(),
@@ -310,8 +329,9 @@ def topic_create(*, actor: Actor, membership: Membership, parent: Topic | None, 
 def topic_update(*, actor: Actor, membership: Membership, topic: Topic, name_en: str, name_uk: str,
                  sort_order: int) -> Topic:
     _taxonomy_scope(membership, topic.organisation_id is None)
-    if not name_en.strip() or not name_uk.strip():
-        raise ValidationError({"name_en": [_("Give the name in both languages.")]})
+    errors = _name_errors(name_en, name_uk)
+    if errors:
+        raise ValidationError(errors)
     return writes.update(topic, actor=actor, changes={"name_en": name_en.strip(), "name_uk": name_uk.strip(),
                                                       "sort_order": sort_order})
 
