@@ -159,6 +159,10 @@ TRUST_X_FORWARDED_FOR = env_bool("VARTA_BEHIND_PROXY", False)
 # Bodies over this size are refused with 413 before they are read.
 MAX_REQUEST_BODY_BYTES = env_int("VARTA_MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# Historical call logs may be larger: the import's upload is streamed to VAR_DIR/imports, never held in memory.
+IMPORT_MAX_BYTES = env_int("VARTA_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Paths whose bodies may exceed MAX_REQUEST_BODY_BYTES, each with its own limit (BodySizeLimitMiddleware).
+LARGE_UPLOAD_PATHS = {"/hotline/imports/new/": IMPORT_MAX_BYTES}
 
 # --- Internationalisation --------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("VARTA_LANGUAGE", "en")
@@ -204,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "varta.accounts.permissions.ROLE_CHOICES"},
 }
+
+# --- Statistics ----------------------------------------------------------------------------------------
+# Figures that leave an organisation hide counts below this, with secondary suppression (varta/core/disclosure.py).
+SMALL_CELL_THRESHOLD = env_int("VARTA_SMALL_CELL_THRESHOLD", 5)
 
 # --- Logging: JSON lines on stderr, never personal values ----------------------------------------------
 LOG_LEVEL = env_str("VARTA_LOG_LEVEL", "INFO")

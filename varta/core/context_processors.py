@@ -16,17 +16,25 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
     membership = getattr(request, "membership", None)
     if membership is None:
         return []
-    items: list[tuple[str, Any, Action | None]] = [
-        ("core:home", _("Home"), None),
-        ("orgs:detail", _("My organisation"), Action.ORG_VIEW),
-        ("orgs:list", _("Organisations"), Action.ORGS_MANAGE),
-        ("audit:list", _("Audit trail"), Action.AUDIT_VIEW_ORG),
-        ("geo:browse", _("Places"), Action.GEO_VIEW),
+    # (route, label, actions: shown when the role has any of them; empty = everyone)
+    items: list[tuple[str, Any, tuple[Action, ...]]] = [
+        ("core:home", _("Home"), ()),
+        ("hotline:contact_new", _("New contact"), (Action.HOTLINE_CONTACT_CREATE,)),
+        ("hotline:callbacks", _("Call-backs"), (Action.HOTLINE_CONTACT_CREATE,)),
+        ("hotline:contact_list", _("Contacts"), (Action.HOTLINE_CONTACT_VIEW,)),
+        ("hotline:escalations", _("Escalations"), (Action.HOTLINE_ESCALATION_VIEW,)),
+        ("hotline:stats", _("Statistics"), (Action.STATS_ORG, Action.STATS_AGGREGATE)),
+        ("hotline:imports", _("Import"), (Action.HOTLINE_IMPORT,)),
+        ("hotline:taxonomy", _("Topics"), (Action.TAXONOMY_MANAGE,)),
+        ("orgs:detail", _("My organisation"), (Action.ORG_VIEW,)),
+        ("orgs:list", _("Organisations"), (Action.ORGS_MANAGE,)),
+        ("audit:list", _("Audit trail"), (Action.AUDIT_VIEW_ORG,)),
+        ("geo:browse", _("Places"), (Action.GEO_VIEW,)),
     ]
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     nav = []
-    for name, label, action in items:
-        if action is None or can(membership, action):
+    for name, label, actions in items:
+        if not actions or any(can(membership, action) for action in actions):
             nav.append({"url": reverse(name), "label": label, "active": current == name})
     return nav
 

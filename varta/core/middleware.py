@@ -84,8 +84,16 @@ class RequestContextMiddleware:
         return response
 
 
+def body_limit(path: str) -> int:
+    """MAX_REQUEST_BODY_BYTES, or the own limit of a path in LARGE_UPLOAD_PATHS (uploads streamed to disk)."""
+    for prefix, limit in settings.LARGE_UPLOAD_PATHS.items():
+        if path.startswith(prefix):
+            return int(limit)
+    return int(settings.MAX_REQUEST_BODY_BYTES)
+
+
 class BodySizeLimitMiddleware:
-    """Refuses bodies over MAX_REQUEST_BODY_BYTES with 413 before anything reads them."""
+    """Refuses bodies over MAX_REQUEST_BODY_BYTES (or a path's own limit) with 413 before anything reads them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -95,16 +103,17 @@ class BodySizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BODY_BYTES:
-            return too_large_response(request)
+        limit = body_limit(request.path)
+        if length > limit:
+            return too_large_response(request, limit)
         return self.get_response(request)
 
 
-def too_large_response(request: HttpRequest) -> HttpResponse:
+def too_large_response(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     # This runs before LocaleMiddleware (the body must be refused before anything reads it), so the user's
     # language (cookie or Accept-Language) is activated here.
     with translation.override(translation.get_language_from_request(request)):
-        limit_mb = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
+        limit_mb = (settings.MAX_REQUEST_BODY_BYTES if limit is None else limit) // (1024 * 1024)
         message = _("The request is too large: the limit is %(limit)s MB.") % {"limit": limit_mb}
         if is_api(request):
             response: HttpResponse = JsonResponse({"detail": message, "code": "request_too_large"}, status=413)

@@ -53,8 +53,11 @@ def server_options(*, host: str, port: int, threads: int, trusted_proxy: str | N
         "threads": threads,
         "ident": "varta",
         # Twice the application's limit: bodies a little over the limit reach Django, which answers with a
-        # translated 413; far larger ones are cut off by waitress before they are buffered.
-        "max_request_body_size": 2 * settings.MAX_REQUEST_BODY_BYTES,
+        # translated 413; far larger ones are cut off by waitress before they are buffered. The larger limit of
+        # LARGE_UPLOAD_PATHS (the call-log import) gets a margin of MAX_REQUEST_BODY_BYTES.
+        "max_request_body_size": max(2 * settings.MAX_REQUEST_BODY_BYTES,
+                                     *(limit + settings.MAX_REQUEST_BODY_BYTES
+                                       for limit in settings.LARGE_UPLOAD_PATHS.values())),
         "clear_untrusted_proxy_headers": True,
     }
     if settings.TRUST_X_FORWARDED_FOR and trusted_proxy:

@@ -6,14 +6,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from varta.accounts.permissions import Action, can
 from varta.core.http import VartaRequest
 
 
 def home(request: VartaRequest) -> HttpResponse:
+    """The dashboard of links by role; a hotline operator lands straight on the operator screen."""
+    if request.membership is not None and can(request.membership, Action.HOTLINE_CONTACT_CREATE):
+        return redirect("hotline:contact_new")
     return render(request, "core/home.html")
 
 

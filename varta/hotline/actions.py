@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,8 +75,13 @@ class ContactInput:
     consultations: list[ConsultationInput] = field(default_factory=list)
 
 
-def _choice(errors: dict[str, list[str]], name: str, value: str, choices: type) -> None:
-    if value not in choices.values:  # type: ignore[attr-defined]
+@cache
+def _values(choices: type[models.Choices]) -> frozenset[str]:
+    return frozenset(str(v) for v in choices.values)  # Choices.values builds a new list at every call
+
+
+def _choice(errors: dict[str, list[str]], name: str, value: str, choices: type[models.Choices]) -> None:
+    if value not in _values(choices):
         errors.setdefault(name, []).append(_("Unknown value “%(value)s”.") % {"value": value})
 
 
@@ -126,7 +132,7 @@ def validate_contact(data: ContactInput, *, organisation_id: int, now: datetime 
         if consultation.topic.pk not in kept_topic_ids and not topic_usable(consultation.topic, organisation_id):
             errors.setdefault("consultations", []).append(
                 _("Topic %(position)s is unknown or retired.") % {"position": position})
-        if consultation.outcome not in Outcome.values:
+        if consultation.outcome not in _values(Outcome):
             errors.setdefault("consultations", []).append(
                 _("Outcome of topic %(position)s is unknown.") % {"position": position})
         try:
@@ -138,18 +144,20 @@ def validate_contact(data: ContactInput, *, organisation_id: int, now: datetime 
     return data
 
 
-def _oblast_of(unit: AdminUnit | None) -> AdminUnit | None:
+def oblast_of(unit: AdminUnit | None) -> AdminUnit | None:
+    """The level-1 unit (oblast) a place lies in, or the place itself at level 1."""
     while unit is not None and unit.parent_id is not None:
         unit = unit.parent
     return unit
 
 
-def _contact_fields(data: ContactInput) -> dict[str, object]:
+def contact_fields(data: ContactInput) -> dict[str, object]:
+    """Contact column values from a validated input, with the denormalised ``oblast`` (also used by bulk paths)."""
     return {
         "channel": data.channel, "direction": data.direction, "started_at": data.started_at,
         "duration_seconds": data.duration_seconds, "language": data.language, "caller_type": data.caller_type,
         "sex": data.sex, "age_group": data.age_group, "displacement": data.displacement,
-        "location": data.location, "oblast": _oblast_of(data.location), "country": data.country,
+        "location": data.location, "oblast": oblast_of(data.location), "country": data.country,
         "methods_of_control": sorted(set(data.methods_of_control)),
         "exploitation_types": sorted(set(data.exploitation_types)),
         "risk_flag": data.risk_flag or bool(data.methods_of_control or data.exploitation_types),
@@ -160,7 +168,8 @@ def _contact_fields(data: ContactInput) -> dict[str, object]:
     }
 
 
-def _consultation(contact: Contact, item: ConsultationInput, position: int) -> Consultation:
+def consultation_row(contact: Contact, item: ConsultationInput, position: int) -> Consultation:
+    """An unsaved consultation with its denormalised category and start (also used by bulk paths)."""
     topic = item.topic
     return Consultation(organisation_id=contact.organisation_id, contact=contact, topic=topic,
                         category_id=topic.parent_id or topic.pk, outcome=item.outcome,
@@ -175,10 +184,10 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
     with transaction.atomic():
         contact = writes.create(
             Contact(organisation_id=membership.organisation_id, operator=operator or membership.user,
-                    external_id=data.external_id, follows=follows, **_contact_fields(data)),
+                    external_id=data.external_id, follows=follows, **contact_fields(data)),
             actor=actor)
         for position, item in enumerate(data.consultations, start=1):
-            writes.create(_consultation(contact, item, position), actor=actor)
+            writes.create(consultation_row(contact, item, position), actor=actor)
     return contact
 
 
@@ -189,9 +198,9 @@ def contact_update(*, actor: Actor, membership: Membership, contact: Contact, da
     validate_contact(data, organisation_id=membership.organisation_id, now=max(timezone.now(), contact.started_at),
                      kept_topic_ids=kept)
     with transaction.atomic():
-        writes.update(contact, actor=actor, changes=_contact_fields(data))
+        writes.update(contact, actor=actor, changes=contact_fields(data))
         current = list(contact.consultations.order_by("position"))
-        wanted = [_consultation(contact, item, pos) for pos, item in enumerate(data.consultations, start=1)]
+        wanted = [consultation_row(contact, item, pos) for pos, item in enumerate(data.consultations, start=1)]
         for old, new in zip(current, wanted, strict=False):
             writes.update(old, actor=actor, changes={"topic": new.topic, "category_id": new.category_id,
                                                      "outcome": new.outcome, "referrals": new.referrals,

@@ -38,8 +38,8 @@ from varta.hotline import actions, selectors
 from varta.hotline.actions import (
     ConsultationInput,
     ContactInput,
-    _consultation,  # private on purpose: the demo fills the same denormalised fields as contact_create
-    _contact_fields,
+    consultation_row,  # the same denormalised fields as contact_create fills
+    contact_fields,
     validate_contact,
 )
 from varta.hotline.models import (
@@ -191,7 +191,7 @@ class Places:
         hromadas: dict[str, list[AdminUnit]] = {}
         for unit in (AdminUnit.objects.filter(country_iso3="UKR", level=3).select_related("parent__parent")
                      .order_by("pcode")):
-            oblast = actions._oblast_of(unit)
+            oblast = actions.oblast_of(unit)
             if oblast is not None:
                 hromadas.setdefault(oblast.pcode, []).append(unit)
         moldova = list(AdminUnit.objects.filter(country_iso3="MDA", level=1).order_by("pcode"))
@@ -366,12 +366,12 @@ class Traffic:
     def _insert(self, inputs: list[ContactInput], *, follows: list[Contact | None] | None = None) -> list[Contact]:
         org_id = self.organisation.pk
         contacts = [Contact(organisation_id=org_id, operator=self.rng.choice(self.operators),
-                            follows=follows[n] if follows else None, **_contact_fields(data))
+                            follows=follows[n] if follows else None, **contact_fields(data))
                     for n, data in enumerate(inputs)]
         actor = self.context.actor
         contacts = writes.bulk_create(contacts, actor=actor, action="hotline.contact.demo_create")
         consultations: list[Consultation] = [
-            _consultation(contact, item, position)
+            consultation_row(contact, item, position)
             for contact, data in zip(contacts, inputs, strict=True)
             for position, item in enumerate(data.consultations, start=1)]
         writes.bulk_create(consultations, actor=actor, action="hotline.consultation.demo_create")

@@ -218,3 +218,55 @@ class Escalation(TenantModel):
 
     def __str__(self) -> str:
         return f"escalation {self.pk}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Waiting for the column mapping")
+    VALIDATING = "validating", _("Checking rows")
+    IMPORTING = "importing", _("Importing")
+    INTERRUPTED = "interrupted", _("Interrupted: resume it")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Nothing imported: some rows were rejected")
+    FAILED = "failed", _("The file could not be read")
+    EXPIRED = "expired", _("Discarded: never run")
+
+
+class ImportJob(TenantModel):
+    """One upload of a historical call log (CSV or XLSX) and the run that imports it (varta.hotline.importer).
+
+    The uploaded file waits under ``VAR_DIR/imports/`` until the run ends and is then deleted; what stays is this
+    row (counts, column mapping) and the list of rejected rows (row numbers and reasons, no cell values).
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    file_name = models.CharField(_("file"), max_length=255)  # as uploaded; shown, never used as a path
+    stored_name = models.CharField(max_length=64, unique=True)  # the file under VAR_DIR/imports/
+    file_size = models.PositiveBigIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64)
+    file_kind = models.CharField(max_length=8)  # "csv" or "xlsx", from the content, not the name
+    encoding = models.CharField(max_length=16, blank=True)  # CSV only: utf-8, utf-8-sig or cp1251
+    delimiter = models.CharField(max_length=1, blank=True)  # CSV only
+    header = models.JSONField(default=list)  # the file's column names, in order
+    mapping = models.JSONField(default=dict)  # Varta field → column index, plus the run options
+    strict = models.BooleanField(_("all or nothing"), default=False)
+    language = models.CharField(max_length=8, default="en")  # of the person who ran it: messages of the report
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    error = models.CharField(max_length=500, blank=True)  # why the file could not be read (translated)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)  # percent; None while unknown
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_present = models.PositiveIntegerField(default=0)  # already in Varta (same external id)
+    rows_committed = models.PositiveIntegerField(default=0)  # checkpoint: last row number of the last batch
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running import's latest sign of life
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"

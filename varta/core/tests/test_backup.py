@@ -21,10 +21,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from django.db.migrations.loader import MigrationLoader
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 
 from varta.core import backup

@@ -15,7 +15,7 @@ from varta.audit.models import AuditEvent
 from varta.core import demo
 from varta.geo.models import AdminUnit
 from varta.hotline import demo as hotline_demo
-from varta.hotline.actions import _oblast_of, validate_contact
+from varta.hotline.actions import oblast_of, validate_contact
 from varta.hotline.models import Callback, CallbackStatus, Consultation, Contact, Direction, Escalation, Topic
 from varta.hotline.serializers import contact_as_input
 from varta.orgs.models import Membership, Organisation
@@ -137,7 +137,7 @@ def test_it_makes_every_contact_valid_and_fills_the_denormalised_fields(traffic)
                 .prefetch_related("consultations__topic"))
     for contact in contacts:
         validate_contact(contact_as_input(contact), organisation_id=contact.organisation_id, now=now)
-        oblast = _oblast_of(contact.location)
+        oblast = oblast_of(contact.location)
         assert contact.oblast_id == (oblast.pk if oblast else None)
         consultations = list(contact.consultations.all())
         assert [c.position for c in consultations] == list(range(1, len(consultations) + 1))
