@@ -80,7 +80,7 @@ def test_it_logs_in_with_the_demo_password(geo_loads, settings):
         response = client.post("/accounts/login/", {"username": username, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 302, username
         assert response["Location"] == "/"
-        assert client.get("/").status_code == 200
+        assert client.get("/", follow=True).status_code == 200  # operators land on the operator screen
 
 
 def test_it_creates_nothing_on_second_run(geo_loads):

@@ -18,3 +18,10 @@ def test_it_reports_health(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+
+
+def test_it_sends_a_hotline_operator_to_the_operator_screen(personas, login_as):
+    client = login_as(personas.a.user(Role.HOTLINE_OPERATOR))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/hotline/contacts/new/"
