@@ -131,6 +131,7 @@ def _checked(name: str, value: str) -> str:
 
 def append(
     *,
+    head: AuditChainHead | None = None,
     actor_id: int | None,
     organisation_id: int | None,
     action: str,
@@ -138,7 +139,10 @@ def append(
     object_id: str = "",
     changed_fields: Iterable[str] = (),
 ) -> AuditEvent:
-    """Add one event at the end of the chain, in the caller's transaction (or a new one)."""
+    """Add one event at the end of the chain, in the caller's transaction (or a new one).
+
+    ``head`` is the head row this transaction locked with ``lock_head`` (saves reading it again); else it is locked.
+    """
     names = sorted(set(changed_fields))
     for name in names:
         if not isinstance(name, str) or not _FIELD_NAME.match(name):
@@ -146,8 +150,9 @@ def append(
     if not action:
         raise ValueError("an audit event needs an action")
     meta = current_request_meta()
-    with transaction.atomic():
-        head = lock_head()
+    with transaction.atomic(savepoint=False):
+        if head is None:
+            head = lock_head()
         event = AuditEvent(
             seq=head.seq + 1,
             # Microseconds dropped: the time read back from either database is exactly the time hashed.
@@ -167,6 +172,7 @@ def append(
         event.hash = event_digest(event)
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=event.seq, hash=event.hash)
+        head.seq, head.hash = event.seq, event.hash  # the caller's locked head stays current for its next event
     return event
 
 

@@ -183,7 +183,8 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
     validate_contact(data, organisation_id=membership.organisation_id)
     with transaction.atomic():
         contact = writes.create(
-            Contact(organisation_id=membership.organisation_id, operator=operator or membership.user,
+            Contact(organisation_id=membership.organisation_id,
+                    operator_id=operator.pk if operator is not None else membership.user_id,
                     external_id=data.external_id, follows=follows, **contact_fields(data)),
             actor=actor)
         for position, item in enumerate(data.consultations, start=1):
