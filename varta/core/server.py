@@ -70,13 +70,16 @@ def server_options(*, host: str, port: int, threads: int, trusted_proxy: str | N
 
 
 def create_server(*, host: str, port: int, threads: int = 8, trusted_proxy: str | None = "127.0.0.1") -> Any:
-    """A bound, not yet running waitress server for varta.wsgi.application (port 0: any free port)."""
-    import waitress.server
+    """A bound, not yet running waitress server for Varta's WSGI application (port 0: any free port).
 
-    from varta.wsgi import application
+    The application is built here, not imported from varta.wsgi: its middleware reads the settings when it is
+    built, so a server started later (tests, a settings change) never runs with settings read earlier.
+    """
+    import waitress.server
+    from django.core.wsgi import get_wsgi_application
 
     return waitress.server.create_server(
-        application, **server_options(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
+        get_wsgi_application(), **server_options(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
     )
 
 
