@@ -44,16 +44,29 @@ class Personas:
     b: Org
 
 
+def restore_reference_data() -> None:
+    """Put back the rows migrations load (countries, standard topics): a transactional test's flush removes them."""
+    from varta.geo.countries import load_countries
+    from varta.geo.models import Country
+    from varta.hotline.models import Topic
+    from varta.hotline.taxonomy import load_standard_topics
+
+    if not Country.objects.filter(iso2="UA").exists():
+        load_countries(Country)
+    if not Topic.objects.filter(organisation__isnull=True).exists():
+        from varta.audit.guard import audited_write
+
+        with audited_write():  # reference data, loaded as the migration loads it (no audit event)
+            load_standard_topics(Topic)
+
+
 def make_org(name: str, acronym: str, prefix: str) -> Org:
     from varta.audit.writes import Actor
     from varta.geo.models import Country
     from varta.orgs import actions as org_actions
     from varta.orgs.models import Membership, OrganisationType
 
-    if not Country.objects.exists():  # a transactional test before this one flushed the migration's rows
-        from varta.geo.countries import load_countries
-
-        load_countries(Country)
+    restore_reference_data()
     system = Actor.system()
     org = org_actions.organisation_create(actor=system, name=name, acronym=acronym,
                                           type=OrganisationType.NATIONAL_NGO, country=Country.objects.get(iso2="UA"))

@@ -24,6 +24,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import restore_reference_data
+
 MISSING_REASON = "Chromium/chromedriver not installed (apt-get install chromium chromium-driver)"
 
 # The machine's network is closed: without these flags Chromium tries to reach Google hosts and can hang.
@@ -96,12 +98,8 @@ def live_server() -> Iterator[LiveServer]:
 
 @pytest.fixture(autouse=True)
 def _reference_data(transactional_db: None) -> None:
-    """Transactional tests flush every table afterwards, including the countries a migration loaded: put them back."""
-    from varta.geo.countries import load_countries
-    from varta.geo.models import Country
-
-    if not Country.objects.filter(iso2="UA").exists():
-        load_countries(Country)
+    """Transactional tests flush every table afterwards, including the rows migrations loaded: put them back."""
+    restore_reference_data()
 
 
 @pytest.fixture

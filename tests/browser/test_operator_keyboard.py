@@ -24,16 +24,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import PASSWORD
+from conftest import PASSWORD, restore_reference_data
 from tests.browser.conftest import PAGE_WAIT_SECONDS, submit_and_wait
 from varta.accounts.permissions import Role
-from varta.audit.guard import audited_write
 from varta.audit.writes import Actor
 from varta.geo.models import AdminUnit
 from varta.hotline import actions
 from varta.hotline.actions import ConsultationInput, ContactInput
 from varta.hotline.models import Consultation, Contact, Topic
-from varta.hotline.taxonomy import STANDARD_TOPICS
 
 pytestmark = pytest.mark.browser
 
@@ -45,13 +43,7 @@ MAX_INPUT_SECONDS = 20
 @pytest.fixture
 def hotline_data(transactional_db: None) -> dict[str, object]:
     """Topics and places: a transactional test's flush removed what the migrations loaded."""
-    if not Topic.objects.filter(organisation__isnull=True).exists():
-        with audited_write():  # reference data, as the migration loads it
-            for position, (code, name_en, name_uk, children) in enumerate(STANDARD_TOPICS, start=1):
-                category = Topic.objects.create(code=code, name_en=name_en, name_uk=name_uk, sort_order=position * 10)
-                for child_position, (child_code, child_en, child_uk) in enumerate(children, start=1):
-                    Topic.objects.create(code=child_code, parent=category, name_en=child_en, name_uk=child_uk,
-                                         sort_order=child_position)
+    restore_reference_data()
 
     def unit(pcode: str, level: int, name_en: str, name_uk: str, parent: AdminUnit | None) -> AdminUnit:
         return AdminUnit.objects.get_or_create(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # (code, English, Ukrainian, [(code, English, Ukrainian), ...])
 STANDARD_TOPICS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
     ("safe-migration", "Safe migration and travel abroad", "Безпечна міграція та виїзд за кордон", [
@@ -38,3 +40,16 @@ STANDARD_TOPICS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
     ("psychosocial", "Psychosocial support", "Психосоціальна підтримка", []),
     ("other", "Other", "Інше", []),
 ]
+
+
+def load_standard_topics(topic_model: Any) -> None:
+    """Create the standard terms that are missing (migration 0002; tests after a flush). Existing ones are kept."""
+    for position, (code, name_en, name_uk, children) in enumerate(STANDARD_TOPICS, start=1):
+        category, _ = topic_model.objects.get_or_create(
+            organisation=None, code=code,
+            defaults={"name_en": name_en, "name_uk": name_uk, "sort_order": position * 10})
+        for child_position, (child_code, child_en, child_uk) in enumerate(children, start=1):
+            topic_model.objects.get_or_create(
+                organisation=None, code=child_code,
+                defaults={"parent": category, "name_en": child_en, "name_uk": child_uk,
+                          "sort_order": child_position})

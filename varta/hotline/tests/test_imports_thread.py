@@ -13,9 +13,9 @@ from varta.hotline.models import Contact, ImportJob, Topic
 from varta.hotline.tests.helpers_imports import HEADER, csv_bytes, upload
 
 
-# Committed data, so the thread's own connection sees it; serialized_rollback puts the migrations' rows (standard
-# topics, countries) back for the tests that follow.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data, so the thread's own connection sees it (the personas fixture puts back the reference rows an
+# earlier transactional test flushed).
+@pytest.mark.django_db(transaction=True)
 def test_it_runs_the_import_in_a_background_thread(personas, places, settings, tmp_path, login_as):
     settings.VAR_DIR = tmp_path
     assert Topic.objects.filter(code="shelter").exists()
