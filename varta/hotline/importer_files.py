@@ -15,6 +15,7 @@ import os
 import re
 import uuid
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -230,14 +231,15 @@ def _sniff_delimiter(header: str) -> str:
 Cells = list[Any]  # str for CSV; str, int, float, datetime, date, time, timedelta or None for XLSX
 
 
-class Table:
+class Table(ABC):
     """The rows of an opened file: the header (first non-blank row), then (row number, cells) for every non-blank
     row after it. Row numbers are what the person sees: the line in a text editor, the row in a spreadsheet."""
 
     header: list[str]
 
+    @abstractmethod
     def rows(self) -> Iterator[tuple[int, Cells]]:
-        raise NotImplementedError
+        """(row number, cells) of every non-blank row after the header (CsvTable and XlsxTable read them)."""
 
     def fraction_read(self) -> float | None:
         """How far into the file the reading is, when it can be told."""
