@@ -7,6 +7,7 @@ ISO2 → Country), naming any value they do not know; the rules of a contact its
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -269,7 +270,20 @@ class ContactFilterIn(serializers.Serializer[dict[str, Any]]):
         return condition
 
 
-class ConsultationOut(serializers.ModelSerializer[Consultation]):
+# For a ModelSerializer: its fields are built from the model once per class, then copied for each instance. DRF
+# builds them again for every instance (a contact is about 30 fields looked up on the model, each time); they
+# depend on the class only (Meta and declared fields), never on the instance or its context. (No docstring: the
+# API schema would show it as the description of the serializers that have none.)
+class BuiltOnce:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            type.__setattr__(type(self), "_built_fields", built)
+        return copy.deepcopy(built)
+
+
+class ConsultationOut(BuiltOnce, serializers.ModelSerializer[Consultation]):
     topic = serializers.CharField(source="topic.code", help_text=_("Code of the topic."))
     topic_name = serializers.CharField(source="topic.name", help_text=_("In the request's language."))
     category = serializers.CharField(source="category.code", help_text=_("Code of the first-level topic."))
@@ -280,7 +294,7 @@ class ConsultationOut(serializers.ModelSerializer[Consultation]):
         read_only_fields = fields
 
 
-class ContactOut(serializers.ModelSerializer[Contact]):
+class ContactOut(BuiltOnce, serializers.ModelSerializer[Contact]):
     """A contact without the caller's name and phone (see reveal): only whether they were recorded."""
 
     place = serializers.CharField(source="location_id", allow_null=True, help_text=_("P-code."))
