@@ -110,16 +110,18 @@ def lock_head() -> AuditChainHead:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_head() must run inside a transaction")
-    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
-    if head is None:
-        # The migration creates the head; it is missing after a flush (tests) or if someone deleted it. Re-seed
-        # it from the newest event; ignore_conflicts lets two first writers race safely to one row.
-        last = AuditEvent.objects.order_by("-seq").first()
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=HEAD_PK, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)],
-            ignore_conflicts=True,
-        )
-        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    try:  # get(), not first(): one row by its key, and no ORDER BY to compile on every audited write
+        return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    except AuditChainHead.DoesNotExist:
+        pass
+    # The migration creates the head; it is missing after a flush (tests) or if someone deleted it. Re-seed
+    # it from the newest event; ignore_conflicts lets two first writers race safely to one row.
+    last = AuditEvent.objects.order_by("-seq").first()
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=HEAD_PK, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)],
+        ignore_conflicts=True,
+    )
+    head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
     return head
 
 

@@ -7,11 +7,13 @@ ISO2 → Country), naming any value they do not know; the rules of a contact its
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +54,8 @@ def resolve_topics(organisation_id: int, codes: list[str]) -> dict[str, Topic]:
     An organisation's own term wins over a standard term with the same code.
     """
     found: dict[str, Topic] = {}
-    for topic in selectors.topics_visible(organisation_id, include_retired=True).filter(code__in=set(codes)):
+    rows = selectors.topics_visible(organisation_id, include_retired=True).filter(code__in=set(codes))
+    for topic in rows.order_by():  # the order does not matter here (nor its cost: joins and compiling)
         if topic.code not in found or topic.organisation_id is not None:
             found[topic.code] = topic
     return found
@@ -80,9 +83,24 @@ def local_day_start(day: date) -> datetime:
 # --- Contacts -------------------------------------------------------------------------------------------------
 
 
+class SharedChoices(tuple[tuple[Any, Any], ...]):
+    """A ChoiceField's choices that the field's copies share.
+
+    DRF deep-copies every declared field for each serializer it builds, so for each request; copying the
+    choices (lazy labels and all) was most of that cost. They are never changed, so the copy is the same object.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedChoices:
+        return self
+
+
+def choices_of(choices: type[models.Choices]) -> SharedChoices:
+    return SharedChoices(choices.choices)
+
+
 class ConsultationIn(serializers.Serializer[dict[str, Any]]):
     topic = serializers.CharField(max_length=60, help_text=_("Code of a topic (standard or the organisation's own)."))
-    outcome = serializers.ChoiceField(choices=Outcome.choices, default=Outcome.INFORMATION)
+    outcome = serializers.ChoiceField(choices=choices_of(Outcome), default=Outcome.INFORMATION)
     referrals = serializers.CharField(max_length=2000, allow_blank=True, default="",
                                       help_text=_("Where the caller was referred (free text)."))
 
@@ -90,24 +108,24 @@ class ConsultationIn(serializers.Serializer[dict[str, Any]]):
 class ContactFieldsIn(serializers.Serializer[dict[str, Any]]):
     """A contact as an operator records it. Needs ``organisation_id`` in the context (to resolve topic codes)."""
 
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.INCOMING)
+    channel = serializers.ChoiceField(choices=choices_of(Channel))
+    direction = serializers.ChoiceField(choices=choices_of(Direction), default=Direction.INCOMING)
     started_at = serializers.DateTimeField()
     duration_seconds = serializers.IntegerField(required=False, allow_null=True, default=None,
                                                 help_text=_("0 to 86,400."))
     language = serializers.CharField(max_length=8, default="uk", help_text=_("Language of the contact, e.g. uk."))
-    caller_type = serializers.ChoiceField(choices=CallerType.choices, default=CallerType.ANONYMOUS)
-    sex = serializers.ChoiceField(choices=Gender.choices, default=Gender.UNKNOWN, help_text=_("HTCDS prs_Gender."))
-    age_group = serializers.ChoiceField(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
-    displacement = serializers.ChoiceField(choices=Displacement.choices, default=Displacement.UNKNOWN)
+    caller_type = serializers.ChoiceField(choices=choices_of(CallerType), default=CallerType.ANONYMOUS)
+    sex = serializers.ChoiceField(choices=choices_of(Gender), default=Gender.UNKNOWN, help_text=_("HTCDS prs_Gender."))
+    age_group = serializers.ChoiceField(choices=choices_of(AgeGroup), default=AgeGroup.UNKNOWN)
+    displacement = serializers.ChoiceField(choices=choices_of(Displacement), default=Displacement.UNKNOWN)
     place = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True, default=None,
                                   help_text=_("P-code of the caller's place (oblast down to settlement)."))
     country = serializers.CharField(max_length=2, required=False, allow_null=True, allow_blank=True, default=None,
                                     help_text=_("ISO 3166-1 alpha-2 code of the country, when the caller is "
                                                 "abroad."))
-    methods_of_control = serializers.ListField(child=serializers.ChoiceField(choices=MethodOfControl.choices),
+    methods_of_control = serializers.ListField(child=serializers.ChoiceField(choices=choices_of(MethodOfControl)),
                                                default=list, help_text=_("HTCDS MethodOfControl value names."))
-    exploitation_types = serializers.ListField(child=serializers.ChoiceField(choices=TypeOfExploitation.choices),
+    exploitation_types = serializers.ListField(child=serializers.ChoiceField(choices=choices_of(TypeOfExploitation)),
                                                default=list, help_text=_("HTCDS TypeOfExploitation value names."))
     risk_flag = serializers.BooleanField(default=False)
     callback_consent = serializers.BooleanField(default=False)
@@ -127,10 +145,10 @@ class ContactFieldsIn(serializers.Serializer[dict[str, Any]]):
         if not value or not value.strip():
             return None
         code = value.strip().upper()
-        unit = AdminUnit.objects.select_related(*WITH_PARENTS).filter(pcode=code).first()
-        if unit is None:
-            raise serializers.ValidationError(_("Unknown P-code “%(code)s”.") % {"code": code})
-        return unit
+        try:  # get(), not first(): the P-code is the key, and an ORDER BY costs more to compile than to run
+            return AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=code)
+        except AdminUnit.DoesNotExist:
+            raise serializers.ValidationError(_("Unknown P-code “%(code)s”.") % {"code": code}) from None
 
     def validate_country(self, value: str | None) -> Country | None:
         if not value or not value.strip():
@@ -252,7 +270,20 @@ class ContactFilterIn(serializers.Serializer[dict[str, Any]]):
         return condition
 
 
-class ConsultationOut(serializers.ModelSerializer[Consultation]):
+# For a ModelSerializer: its fields are built from the model once per class, then copied for each instance. DRF
+# builds them again for every instance (a contact is about 30 fields looked up on the model, each time); they
+# depend on the class only (Meta and declared fields), never on the instance or its context. (No docstring: the
+# API schema would show it as the description of the serializers that have none.)
+class BuiltOnce:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            type.__setattr__(type(self), "_built_fields", built)
+        return copy.deepcopy(built)
+
+
+class ConsultationOut(BuiltOnce, serializers.ModelSerializer[Consultation]):
     topic = serializers.CharField(source="topic.code", help_text=_("Code of the topic."))
     topic_name = serializers.CharField(source="topic.name", help_text=_("In the request's language."))
     category = serializers.CharField(source="category.code", help_text=_("Code of the first-level topic."))
@@ -263,7 +294,7 @@ class ConsultationOut(serializers.ModelSerializer[Consultation]):
         read_only_fields = fields
 
 
-class ContactOut(serializers.ModelSerializer[Contact]):
+class ContactOut(BuiltOnce, serializers.ModelSerializer[Contact]):
     """A contact without the caller's name and phone (see reveal): only whether they were recorded."""
 
     place = serializers.CharField(source="location_id", allow_null=True, help_text=_("P-code."))

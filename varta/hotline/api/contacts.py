@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,13 +16,16 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from varta.accounts.models import User
 from varta.accounts.permissions import Action
 from varta.core.api_views import VartaAPIView
 from varta.hotline import actions, selectors
+from varta.hotline.actions import ContactInput
 from varta.hotline.models import Contact, Escalation
 from varta.hotline.serializers import (
     CONSULTATIONS,
     CallerDetailsOut,
+    ConsultationOut,
     ContactFieldsIn,
     ContactFilterIn,
     ContactIn,
@@ -56,6 +59,31 @@ def contact_out(membership: Membership, contact_id: int) -> dict[str, Any]:
     contact = selectors.access_contact(membership, contact_id)
     prefetch_related_objects([contact], CONSULTATIONS)
     return ContactOut(contact).data
+
+
+class CreatedContactOut(ContactOut):
+    """ContactOut of a contact just created, with the consultations the request wrote (no query)."""
+
+    consultations = ConsultationOut(many=True, source="created_consultations")
+
+
+def created_out(contact: Contact, data: ContactInput, operator: User) -> dict[str, Any]:
+    """ContactOut of a contact just created from ``data``, without reading it back.
+
+    Everything ContactOut shows is at hand: the contact as saved (place with its parents and country from
+    validation), its consultations rebuilt by the action's own ``consultation_row`` (topics with their parents
+    from validation), the operator who sent the request, and no escalation yet.
+    """
+    consultations = []
+    for position, item in enumerate(data.consultations, start=1):
+        row = actions.consultation_row(contact, item, position)
+        row.category = item.topic.parent or item.topic
+        consultations.append(row)
+    if contact.operator_id == operator.pk:
+        contact.operator = operator
+    contact.is_escalated = False  # type: ignore[attr-defined]  # as contact_rows annotates it
+    contact.created_consultations = consultations  # type: ignore[attr-defined]
+    return CreatedContactOut(contact).data
 
 
 class ContactListView(generics.ListAPIView[Contact], VartaAPIView):
@@ -93,15 +121,14 @@ class ContactListView(generics.ListAPIView[Contact], VartaAPIView):
             existing = selectors.contacts_visible(membership).filter(external_id=data.external_id).first()
             if existing is not None:
                 return Response(contact_out(membership, existing.pk))
-        try:
-            with transaction.atomic():
-                contact = actions.contact_create(actor=self.actor(request), membership=membership, data=data)
+        try:  # the action's own transaction is the outermost one here: a failed insert leaves nothing behind
+            contact = actions.contact_create(actor=self.actor(request), membership=membership, data=data)
         except IntegrityError:  # the same external id, sent twice at the same moment
             existing = selectors.contacts_visible(membership).filter(external_id=data.external_id).first()
             if existing is None or not data.external_id:
                 raise
             return Response(contact_out(membership, existing.pk))
-        return Response(contact_out(membership, contact.pk), status=status.HTTP_201_CREATED)
+        return Response(created_out(contact, data, self.user(request)), status=status.HTTP_201_CREATED)
 
 
 class ContactDetailView(VartaAPIView):

@@ -90,6 +90,22 @@ def test_it_creates_a_contact_with_its_consultations(operator_client, personas):
     assert AuditEvent.objects.count() == events + 3
 
 
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"place": None, "country": "pl", "displacement": "refugee_abroad", "methods_of_control": ["DebtBondage"],
+     "summary": "  Asked about a job in Poland.  ", "external_id": " pbx-7 "},
+    {"callback_consent": True, "caller_phone": "067 123 45 67", "language": "en",
+     "consultations": [{"topic": "travel-rules", "referrals": " Consulate "}]},
+])
+def test_it_answers_a_create_as_a_read_of_the_contact_shows_it(operator_client, overrides):
+    # The create is answered from the rows just written, not read back: it must match a later read exactly.
+    kyiv_time = (timezone.now() - timedelta(minutes=5)).astimezone(timezone.get_fixed_timezone(180))
+    response = post(operator_client, URL, body(started_at=kyiv_time.isoformat(), **overrides))
+
+    assert response.status_code == 201, response.content
+    assert operator_client.get(f"{URL}{response.json()['id']}/").json() == response.json()
+
+
 def test_it_takes_a_country_abroad_and_htcds_indicators(operator_client):
     response = post(operator_client, URL, body(place=None, country="pl", displacement="refugee_abroad",
                                                methods_of_control=["DebtBondage", "WithholdsDocuments"],
