@@ -32,10 +32,11 @@ def snapshot() -> dict[tuple[Any, ...], dict[str, int]]:
     cells: dict[tuple[Any, ...], dict[str, int]] = {}
     for model, keys in ((ContactDay, ("organisation_id", "day", "oblast", "abroad", "channel")),
                         (ConsultationDay, ("organisation_id", "day", "topic_id"))):
-        for row in model.objects.values():  # type: ignore[attr-defined]
-            counts = {k: v for k, v in row.items() if k not in (*keys, "id") and v}
+        for row in model.objects.values():
+            values: dict[str, Any] = dict(row)
+            counts = {k: v for k, v in values.items() if k not in (*keys, "id") and v}
             if counts:
-                cells[(model.__name__, *(row[k] for k in keys))] = counts
+                cells[(model.__name__, *(values[k] for k in keys))] = counts
     return cells
 
 
@@ -46,7 +47,7 @@ def assert_rollups_exact() -> None:
 
 
 def criteria_to_compare(places: dict[str, AdminUnit], org_id: int) -> list[FigureFilter]:
-    year = {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)}
+    year: dict[str, Any] = {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)}
     return [
         FigureFilter(**year),
         FigureFilter(date_from=date(2025, 3, 1), date_to=date(2025, 3, 31)),
@@ -62,10 +63,11 @@ def criteria_to_compare(places: dict[str, AdminUnit], org_id: int) -> list[Figur
 
 def assert_same_figures(places: dict[str, AdminUnit], org_id: int) -> None:
     for criteria in criteria_to_compare(places, org_id):
+        options: dict[str, Any]
         for options in ({"controlled": False}, {"controlled": True, "per_organisation": True, "threshold": 2},
                         {"controlled": False, "own_topics_of": org_id}):
-            from_rollups = compute(criteria, **options)  # type: ignore[arg-type]
-            from_rows = compute(criteria, source="raw", **options)  # type: ignore[arg-type]
+            from_rollups = compute(criteria, **options)
+            from_rows = compute(criteria, source="raw", **options)
             assert from_rollups == from_rows, (criteria, options)
 
 
@@ -76,7 +78,7 @@ def more_places(places):
 
 def build_varied(personas: Any, topics: dict[str, Topic], more_places: dict[str, AdminUnit]) -> list[Contact]:
     rng = random.Random(7)
-    where = [{"location": more_places["hromada"]}, {"location": more_places["vinnytska_hromada"]},
+    where: list[dict[str, Any]] = [{"location": more_places["hromada"]}, {"location": more_places["vinnytska_hromada"]},
              {"location": more_places["oblast"]}, {"country": Country.objects.get(iso2="PL")}, {}]
     codes = [code for code, t in topics.items() if t.retired_at is None]
     contacts = []
@@ -101,7 +103,8 @@ def build_varied(personas: Any, topics: dict[str, Topic], more_places: dict[str,
 
 def test_it_gives_the_same_figures_from_roll_ups_as_from_the_rows(personas, topics, more_places):
     build_varied(personas, topics, more_places)
-    assert ContactDay.objects.exists() and ConsultationDay.objects.exists()
+    assert ContactDay.objects.exists()
+    assert ConsultationDay.objects.exists()
     assert_rollups_exact()
     assert_same_figures(more_places, personas.a.organisation.pk)
 
