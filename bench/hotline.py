@@ -8,7 +8,9 @@ and drops it at the end (``--keep`` keeps it, and the SQLite directory, for a lo
 
 1. **Build**: migrations, Ukraine's P-codes, ten organisations, then ``1,000,000 × scale`` contacts and their
    consultations inserted straight into the tables (PostgreSQL: ``COPY`` through psycopg; SQLite: ``executemany``
-   in large transactions). No audit events are written for the synthetic rows: they stand for history.
+   in large transactions). No audit events are written for the synthetic rows: they stand for history. The raw
+   load bypasses the write paths that keep the daily roll-ups, so ``rollups.rebuild()`` then builds them, timed
+   apart (``rollup_build_s``).
 2. **Create**: a real ``varta serve`` (waitress) on 127.0.0.1 in a child process; one keep-alive HTTP client
    posts contacts with two consultations to ``POST /api/v1/hotline/contacts/`` with an API token (authentication,
    validation, audit, commit) and, alternately in blocks, calls the bare authenticated ``GET /api/v1/me/``.

@@ -93,26 +93,42 @@ class Delta:
 
     def save(self, apps: Apps = global_apps) -> None:
         """Add the counts to the roll-ups, inside the caller's transaction (which holds the audit chain lock)."""
-        contact_day = apps.get_model("hotline", "ContactDay")
-        consultation_day = apps.get_model("hotline", "ConsultationDay")
-        for ckey, cells in self.contacts.items():
-            organisation_id, day, oblast, abroad, channel = ckey
-            _upsert(contact_day, {"organisation_id": organisation_id, "day": day, "oblast": oblast,
-                                  "abroad": abroad, "channel": channel}, cells)
-        for tkey, cells in self.consultations.items():
-            organisation_id, day, topic_id = tkey
-            _upsert(consultation_day, {"organisation_id": organisation_id, "day": day, "topic_id": topic_id},
-                    cells)
+        _save(apps.get_model("hotline", "ContactDay"), ("organisation_id", "day", "oblast", "abroad", "channel"),
+              self.contacts)
+        _save(apps.get_model("hotline", "ConsultationDay"), ("organisation_id", "day", "topic_id"),
+              self.consultations)
         self.contacts.clear()
         self.consultations.clear()
 
 
-def _upsert(model: Any, key: dict[str, Any], cells: Counter[str]) -> None:
-    changes = {column: n for column, n in cells.items() if n}
-    if not changes:
+def _save(model: Any, names: tuple[str, ...], delta: dict[Any, Counter[str]]) -> None:
+    changes = {key: {column: n for column, n in cells.items() if n} for key, cells in delta.items()}
+    changes = {key: cells for key, cells in changes.items() if cells}
+    if len(changes) <= 4:  # one contact: one UPDATE per cell, an INSERT for a new one
+        for key, cells in changes.items():
+            fields = dict(zip(names, key, strict=True))
+            if not model.objects.filter(**fields).update(**{c: F(c) + n for c, n in cells.items()}):
+                model.objects.create(**fields, **cells)
         return
-    if not model.objects.filter(**key).update(**{column: F(column) + n for column, n in changes.items()}):
-        model.objects.create(**key, **changes)
+    # Many (bulk paths): read the rows of those days once, then one bulk update and one bulk insert.
+    existing = {tuple(getattr(row, name) for name in names): row for row in model.objects.filter(
+        organisation_id__in={key[0] for key in changes}, day__in={key[1] for key in changes})}
+    updated: list[Any] = []
+    created: list[Any] = []
+    columns: set[str] = set()
+    for key, cells in changes.items():
+        row = existing.get(key)
+        if row is None:
+            created.append(model(**dict(zip(names, key, strict=True)), **cells))
+            continue
+        for column, n in cells.items():
+            setattr(row, column, getattr(row, column) + n)
+        columns.update(cells)
+        updated.append(row)
+    if updated:
+        model.objects.bulk_update(updated, sorted(columns), batch_size=500)
+    if created:
+        model.objects.bulk_create(created, batch_size=1000)
 
 
 def add(contacts: Iterable[Contact] = (), consultations: Iterable[Consultation] = ()) -> None:
