@@ -23,6 +23,7 @@ from varta.audit.writes import Actor
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
 from varta.core.validators import no_markup, normalise_phone
 from varta.geo.models import AdminUnit, Country
+from varta.hotline import rollups
 from varta.hotline.models import (
     AgeGroup,
     Callback,
@@ -187,8 +188,10 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
                     operator_id=operator.pk if operator is not None else membership.user_id,
                     external_id=data.external_id, follows=follows, **contact_fields(data)),
             actor=actor)
+        delta = rollups.Delta().contact(contact)
         for position, item in enumerate(data.consultations, start=1):
-            writes.create(consultation_row(contact, item, position), actor=actor)
+            delta.consultation(writes.create(consultation_row(contact, item, position), actor=actor))
+        delta.save()  # after the audited writes: under the audit chain lock
     return contact
 
 
@@ -199,8 +202,12 @@ def contact_update(*, actor: Actor, membership: Membership, contact: Contact, da
     validate_contact(data, organisation_id=membership.organisation_id, now=max(timezone.now(), contact.started_at),
                      kept_topic_ids=kept)
     with transaction.atomic():
-        writes.update(contact, actor=actor, changes=contact_fields(data))
         current = list(contact.consultations.order_by("position"))
+        delta = rollups.Delta().contact(contact, -1)  # the row as it was: its cells come off the roll-ups
+        for old in current:
+            delta.consultation(old, -1)
+        writes.update(contact, actor=actor, changes=contact_fields(data))
+        delta.contact(contact)
         wanted = [consultation_row(contact, item, pos) for pos, item in enumerate(data.consultations, start=1)]
         for old, new in zip(current, wanted, strict=False):
             writes.update(old, actor=actor, changes={"topic": new.topic, "category_id": new.category_id,
@@ -210,6 +217,9 @@ def contact_update(*, actor: Actor, membership: Membership, contact: Contact, da
             writes.delete(old, actor=actor)
         for new in wanted[len(current):]:
             writes.create(new, actor=actor)
+        for consultation in wanted:
+            delta.consultation(consultation)
+        delta.save()  # after the audited writes: under the audit chain lock
     return contact
 
 
@@ -287,7 +297,9 @@ def escalate(*, actor: Actor, membership: Membership, contact: Contact, reason: 
         raise ValidationError(errors)
     with transaction.atomic():
         if not contact.risk_flag:
+            delta = rollups.Delta().contact(contact, -1)
             writes.update(contact, actor=actor, changes={"risk_flag": True})
+            delta.contact(contact).save()  # after the audited write: under the audit chain lock
         return writes.create(Escalation(organisation_id=contact.organisation_id, contact=contact,
                                         escalated_by=membership.user, reason=reason.strip(),
                                         status=EscalationStatus.PENDING), actor=actor)

@@ -34,7 +34,7 @@ from varta.audit import writes
 from varta.core.demo import DemoContext
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
 from varta.geo.models import AdminUnit, Country
-from varta.hotline import actions, selectors
+from varta.hotline import actions, rollups, selectors
 from varta.hotline.actions import (
     ConsultationInput,
     ContactInput,
@@ -375,6 +375,7 @@ class Traffic:
             for contact, data in zip(contacts, inputs, strict=True)
             for position, item in enumerate(data.consultations, start=1)]
         writes.bulk_create(consultations, actor=actor, action="hotline.consultation.demo_create")
+        rollups.add(contacts, consultations)  # after the audited writes, under the audit chain lock
         return contacts
 
     def generate(self, count: int) -> list[Contact]:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from varta.accounts.permissions import Action, require
 from varta.audit import writes
 from varta.audit.writes import Actor
+from varta.hotline import rollups
 from varta.hotline.actions import consultation_row, contact_fields
 from varta.hotline.importer_files import (
     FileFormat,
@@ -381,10 +382,12 @@ class _Run:
                         new.append((contact, parsed))
                     writes.bulk_create([contact for contact, _parsed in new], actor=self.actor,
                                        action="hotline.contact.import")
-                    writes.bulk_create(
-                        [consultation_row(contact, item, position) for contact, parsed in new if parsed.data
-                         for position, item in enumerate(parsed.data.consultations, start=1)],
-                        actor=self.actor, action="hotline.consultation.import")
+                    consultations = [consultation_row(contact, item, position) for contact, parsed in new
+                                     if parsed.data
+                                     for position, item in enumerate(parsed.data.consultations, start=1)]
+                    writes.bulk_create(consultations, actor=self.actor, action="hotline.consultation.import")
+                    # After the audited writes, under the audit chain lock they hold.
+                    rollups.add([contact for contact, _parsed in new], consultations)
                     now = timezone.now()
                     ImportJob.objects.filter(pk=self.job.pk).update(
                         rows_committed=batch[-1].number, rows_imported=F("rows_imported") + len(new),

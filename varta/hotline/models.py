@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from varta.audit.models import AuditedModel
 from varta.core.crypto import EncryptedTextField
-from varta.core.htcds import Gender
+from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
 from varta.orgs.models import TenantModel
 
 
@@ -270,3 +270,79 @@ class ImportJob(TenantModel):
 
     def __str__(self) -> str:
         return f"import {self.pk}"
+
+
+# --- Daily roll-ups (varta.hotline.rollups) -------------------------------------------------------------------
+#
+# Derived data, exact and written in the same transaction as the contacts and consultations they count, so the
+# statistics of a year read a few hundred thousand rows instead of millions. Not audited (like the geo
+# reference data): they hold counts only, and ``hotline_rollups --rebuild`` recomputes them from the rows.
+
+
+def rollup_column(prefix: str, value: str) -> str:
+    """The count column of one value: ("age", "0-17") → "age_0_17", ("sex", "Feminine") → "sex_feminine"."""
+    return prefix + "_" + "".join(ch if ch.isalnum() else "_" for ch in value.lower()).strip("_")
+
+
+# (contact field, choices) for the one-value-per-contact breakdowns and the multi-response HTCDS indicators.
+PROFILE_DIMENSIONS: tuple[tuple[str, str, type[models.TextChoices]], ...] = (
+    ("caller_type", "caller", CallerType), ("sex", "sex", Gender), ("age_group", "age", AgeGroup),
+    ("displacement", "displacement", Displacement))
+INDICATOR_DIMENSIONS: tuple[tuple[str, str, type[models.TextChoices]], ...] = (
+    ("methods_of_control", "moc", MethodOfControl), ("exploitation_types", "toe", TypeOfExploitation))
+# {contact field: {value: column}}
+CONTACT_DAY_COLUMNS: dict[str, dict[str, str]] = {
+    name: {str(value): rollup_column(prefix, str(value)) for value in choices.values}
+    for name, prefix, choices in PROFILE_DIMENSIONS + INDICATOR_DIMENSIONS}
+OUTCOME_COLUMNS: dict[str, str] = {str(value): rollup_column("outcome", str(value)) for value in Outcome.values}
+
+
+class ContactDay(models.Model):
+    """Contacts of one organisation on one local day (``TIME_ZONE``) by oblast, abroad and channel.
+
+    ``contacts`` counts them all, ``risk`` the risk-flagged ones; one column per value of caller type, sex, age
+    group and displacement counts the contacts with that value (each set adds up to ``contacts``), and one column
+    per HTCDS method of control and type of exploitation counts the risk-flagged contacts that name it.
+    """
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    oblast = models.CharField(max_length=20, blank=True)  # the contact's oblast P-code, "" when none
+    abroad = models.BooleanField(default=False)  # no oblast, a country abroad
+    channel = models.CharField(max_length=16)
+    contacts = models.IntegerField(default=0)
+    risk = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "day", "oblast", "abroad", "channel"],
+                                               name="contact_day_unique")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"contacts of {self.day}"
+
+
+for _columns in CONTACT_DAY_COLUMNS.values():
+    for _column in _columns.values():
+        ContactDay.add_to_class(_column, models.IntegerField(default=0))
+
+
+class ConsultationDay(models.Model):
+    """Consultations of one organisation on one local day by topic, with one column per outcome."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    consultations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "day", "topic"],
+                                               name="consultation_day_unique")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"consultations of {self.day}"
+
+
+for _column in OUTCOME_COLUMNS.values():
+    ConsultationDay.add_to_class(_column, models.IntegerField(default=0))

@@ -11,12 +11,23 @@ Who sees what:
   contacts than the threshold are counted together as "other organisations" rather than named. A system admin
   who picks their own organisation sees it exact, as with ``stats.view_org``.
 
-How: four GROUP BY queries over the contacts and one over the consultations (which carry organisation, category
-and start time, so they need no join unless a place or channel filter asks for one). Python then adds up the
-grouped rows — never the contacts themselves. Periods are local dates (``TIME_ZONE``, Europe/Kyiv), both days
-included; weeks are ISO weeks (Monday to Sunday), counted from contacts grouped by hour in UTC, so one query
-serves weeks, months and the first day with a contact. The time series counts contacts; topics and outcomes
-count consultations.
+How: from the daily roll-ups (``ContactDay``, ``ConsultationDay``: varta/hotline/rollups.py, written in the same
+transaction as the rows) whenever they can answer, else from the rows themselves. Periods are local dates
+(``TIME_ZONE``, Europe/Kyiv), both days included, so a period is always whole roll-up days.
+
+- Roll-ups answer every figure for any period, organisation, channel and a place that is an oblast: three queries
+  over ``ContactDay`` (per organisation × oblast × abroad; per channel with the sums of the profile and HTCDS
+  indicator columns; per day) and one over ``ConsultationDay`` (per organisation × topic with one sum per
+  outcome).
+- Raw rows answer the rest: a place below oblast level (raion, hromada) reads every figure from the rows; a
+  place or channel filter reads the consultations from the rows (``ConsultationDay`` carries neither, which keeps
+  it a few rows per organisation and day), the contact figures still from ``ContactDay``.
+
+The raw path (:func:`_query_raw`, ``compute(..., source="raw")``) stays callable: four GROUP BY queries over the
+contacts and one over the consultations (which carry organisation, category and start time, so they need no join
+unless a place or channel filter asks for one). The tests check that both paths give identical figures. Either
+way Python adds up grouped rows — never the contacts themselves. Weeks are ISO weeks (Monday to Sunday), counted
+from contacts per local day. The time series counts contacts; topics and outcomes count consultations.
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -49,11 +60,15 @@ from varta.core.disclosure import (
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
 from varta.geo.models import AdminUnit
 from varta.hotline.models import (
+    CONTACT_DAY_COLUMNS,
+    OUTCOME_COLUMNS,
     AgeGroup,
     CallerType,
     Channel,
     Consultation,
+    ConsultationDay,
     Contact,
+    ContactDay,
     Displacement,
     Outcome,
     Topic,
@@ -206,9 +221,14 @@ def organisations_with_figures(criteria: FigureFilter, *, threshold: int | None 
     limit = threshold_setting() if threshold is None else threshold
     unfiltered = FigureFilter(date_from=criteria.date_from, date_to=criteria.date_to, place=criteria.place,
                               channel=criteria.channel)
-    counts = (_contacts(unfiltered).values("organisation_id").annotate(n=Count("pk")).filter(n__gte=max(limit, 1))
-              .values_list("organisation_id", flat=True))
-    return list(Organisation.objects.filter(pk__in=list(counts)).order_by("name").values_list("pk", "name"))
+    counts: list[int]
+    if _rollups_answer(unfiltered):
+        counts = list(_contact_days(unfiltered).values("organisation_id").annotate(n=Sum("contacts"))
+                      .filter(n__gte=max(limit, 1)).values_list("organisation_id", flat=True))
+    else:
+        counts = list(_contacts(unfiltered).values("organisation_id").annotate(n=Count("pk"))
+                      .filter(n__gte=max(limit, 1)).values_list("organisation_id", flat=True))
+    return list(Organisation.objects.filter(pk__in=counts).order_by("name").values_list("pk", "name"))
 
 
 # --- The queries -----------------------------------------------------------------------------------------------
@@ -272,19 +292,24 @@ class _Rows:
     """The grouped rows of the five queries."""
 
     consultations: list[dict[str, Any]] = field(default_factory=list)  # organisation, topic, outcome → n
-    profile: list[dict[str, Any]] = field(default_factory=list)  # channel, caller, sex, age, displacement → n
+    # "channel", "caller_type", "sex", "age_group", "displacement" → value → contacts
+    profile: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     places: list[dict[str, Any]] = field(default_factory=list)  # organisation, oblast → n, abroad, risk
     indicators: Counter[str] = field(default_factory=Counter)  # "moc_DebtBondage" → risk-flagged contacts
     days: Counter[date] = field(default_factory=Counter)  # local day → contacts
 
 
-def _query(criteria: FigureFilter) -> _Rows:
+_PROFILE = ("channel", "caller_type", "sex", "age_group", "displacement")
+
+
+def _query_raw(criteria: FigureFilter) -> _Rows:
+    """The grouped rows, from the contacts and consultations themselves."""
     contacts = _contacts(criteria)
     rows = _Rows()
-    rows.consultations = list(_consultations(criteria).values("organisation_id", "topic_id", "outcome")
-                              .annotate(n=Count("pk")))
-    rows.profile = list(contacts.values("channel", "caller_type", "sex", "age_group", "displacement")
-                        .annotate(n=Count("pk")))
+    rows.consultations = _raw_consultations(criteria)
+    for row in contacts.values(*_PROFILE).annotate(n=Count("pk")):
+        for key in _PROFILE:
+            rows.profile[key][row[key]] += row["n"]
     rows.places = list(contacts.values("organisation_id", "oblast_id").annotate(
         n=Count("pk"), abroad=Count("pk", filter=Q(oblast_id__isnull=True, country_id__isnull=False)),
         risk=Count("pk", filter=Q(risk_flag=True))))
@@ -297,6 +322,70 @@ def _query(criteria: FigureFilter) -> _Rows:
     zone = timezone.get_current_timezone()
     for row in contacts.values(hour=_hour_bucket()).annotate(n=Count("pk")):
         rows.days[_local_day(row["hour"], zone)] += row["n"]
+    return rows
+
+
+def _raw_consultations(criteria: FigureFilter) -> list[dict[str, Any]]:
+    return list(_consultations(criteria).values("organisation_id", "topic_id", "outcome").annotate(n=Count("pk")))
+
+
+def _rollups_answer(criteria: FigureFilter) -> bool:
+    """Whether the roll-ups carry every filter: a place, if any, is an oblast."""
+    return criteria.place is None or criteria.place.level == 1
+
+
+def _days(criteria: FigureFilter) -> Q:
+    q = Q()
+    if criteria.date_from is not None:
+        q &= Q(day__gte=criteria.date_from)
+    if criteria.date_to is not None:
+        q &= Q(day__lte=criteria.date_to)
+    if criteria.organisation_id is not None:
+        q &= Q(organisation_id=criteria.organisation_id)
+    return q
+
+
+def _contact_days(criteria: FigureFilter) -> QuerySet[ContactDay]:
+    q = _days(criteria)
+    if criteria.place is not None:
+        q &= Q(oblast=criteria.place.pcode)
+    if criteria.channel:
+        q &= Q(channel=criteria.channel)
+    return ContactDay.objects.filter(q).order_by()
+
+
+def _query_rollups(criteria: FigureFilter) -> _Rows:
+    """The same grouped rows as :func:`_query_raw`, from the daily roll-ups (the place an oblast, if any)."""
+    days = _contact_days(criteria)
+    rows = _Rows()
+    if criteria.place is None and not criteria.channel:
+        for row in (ConsultationDay.objects.filter(_days(criteria)).order_by().values("organisation_id", "topic_id")
+                    .annotate(**{column: Sum(column) for column in OUTCOME_COLUMNS.values()})):
+            rows.consultations += [{"organisation_id": row["organisation_id"], "topic_id": row["topic_id"],
+                                    "outcome": outcome, "n": row[column]}
+                                   for outcome, column in OUTCOME_COLUMNS.items() if row[column]]
+    else:
+        rows.consultations = _raw_consultations(criteria)
+    columns = [column for columns in CONTACT_DAY_COLUMNS.values() for column in columns.values()]
+    for row in days.values("channel").annotate(contacts_n=Sum("contacts"),
+                                               **{column: Sum(column) for column in columns}):
+        rows.profile["channel"][row["channel"]] += row["contacts_n"]
+        for name, by_value in CONTACT_DAY_COLUMNS.items():
+            counter = rows.profile[name] if name in _PROFILE else None
+            prefix = "moc" if name == "methods_of_control" else "toe"
+            for value, column in by_value.items():
+                if counter is not None:
+                    counter[value] += row[column]
+                else:
+                    rows.indicators[f"{prefix}_{value}"] += row[column]
+    for row in days.values("organisation_id", "oblast", "abroad").annotate(n=Sum("contacts"), risk=Sum("risk")):
+        if not row["n"]:
+            continue  # cells emptied by corrections: the raw rows have no group for them
+        rows.places.append({"organisation_id": row["organisation_id"], "oblast_id": row["oblast"] or None,
+                            "n": row["n"], "abroad": row["n"] if row["abroad"] else 0, "risk": row["risk"]})
+    for row in days.values("day").annotate(n=Sum("contacts")):
+        if row["n"]:
+            rows.days[row["day"]] += row["n"]
     return rows
 
 
@@ -501,10 +590,12 @@ def _organisations(places: list[dict[str, Any]], consultations: list[dict[str, A
 
 
 def compute(criteria: FigureFilter, *, controlled: bool, per_organisation: bool = False,
-            own_topics_of: int | None = None, threshold: int | None = None) -> HotlineFigures:
-    """The figures for ``criteria``, no questions asked: callers check who may see them (``figures_for``)."""
+            own_topics_of: int | None = None, threshold: int | None = None, source: str = "auto") -> HotlineFigures:
+    """The figures for ``criteria``, no questions asked: callers check who may see them (``figures_for``).
+
+    ``source``: "auto" reads the roll-ups when they can answer (module docstring), "raw" the rows always."""
     limit = threshold_setting() if threshold is None else threshold
-    rows = _query(criteria)
+    rows = _query_rollups(criteria) if source == "auto" and _rollups_answer(criteria) else _query_raw(criteria)
     total_contacts = sum(row["n"] for row in rows.places)
     total_consultations = sum(row["n"] for row in rows.consultations)
     headline = protect({CONTACTS: total_contacts, CONSULTATIONS: total_consultations}, threshold=limit) \
@@ -525,7 +616,9 @@ def compute(criteria: FigureFilter, *, controlled: bool, per_organisation: bool 
             ("sex", _("Contacts by sex"), Gender),
             ("age_group", _("Contacts by age group"), AgeGroup),
             ("displacement", _("Contacts by displacement status"), Displacement)):
-        counts = _choice_counts(rows.profile, key, choices.values)
+        counts = dict.fromkeys(choices.values, 0)
+        for value, n in rows.profile[key].items():
+            counts[value] = counts.get(value, 0) + n
         breakdowns.append(_simple(key, title, CONTACTS, counts, _labels(choices), total=total_contacts, **common))
     breakdowns.append(_places(rows.places, criteria.place, **common))
     risk = sum(row["risk"] for row in rows.places)

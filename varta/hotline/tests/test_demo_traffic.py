@@ -16,8 +16,18 @@ from varta.core import demo
 from varta.geo.models import AdminUnit
 from varta.hotline import demo as hotline_demo
 from varta.hotline.actions import oblast_of, validate_contact
-from varta.hotline.models import Callback, CallbackStatus, Consultation, Contact, Direction, Escalation, Topic
+from varta.hotline.models import (
+    Callback,
+    CallbackStatus,
+    Consultation,
+    Contact,
+    ContactDay,
+    Direction,
+    Escalation,
+    Topic,
+)
 from varta.hotline.serializers import contact_as_input
+from varta.hotline.tests.test_stats_rollups import assert_rollups_exact
 from varta.orgs.models import Membership, Organisation
 
 PER_HOTLINE = 300
@@ -213,3 +223,8 @@ def test_it_works_without_geography(db, monkeypatch, settings):
     assert contacts.exists()
     assert not contacts.exclude(location=None).exists()
     assert contacts.exclude(country=None).exists()
+
+
+def test_it_keeps_the_daily_roll_ups_exact(traffic):
+    assert ContactDay.objects.exists()
+    assert_rollups_exact()  # what the bulk path wrote equals a rebuild from the rows
