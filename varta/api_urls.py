@@ -11,4 +11,5 @@ urlpatterns = [
     path("geo/", include("varta.geo.api")),
     path("audit/", include("varta.audit.api")),
     path("hotline/", include("varta.hotline.api.urls")),
+    path("cases/", include("varta.cases.api.urls")),
 ]

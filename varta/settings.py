@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "varta.audit",
     "varta.geo",
     "varta.hotline",
+    "varta.cases",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("audit/", include("varta.audit.urls")),
     path("places/", include("varta.geo.urls")),
     path("hotline/", include("varta.hotline.urls")),
+    path("cases/", include("varta.cases.urls")),
     path("api/v1/", include("varta.api_urls")),
 ]

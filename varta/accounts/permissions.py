@@ -59,6 +59,12 @@ class Action(StrEnum):
     HOTLINE_IMPORT = "hotline.import"
     TAXONOMY_MANAGE = "taxonomy.manage"  # the organisation's own terms
     TAXONOMY_MANAGE_STANDARD = "taxonomy.manage_standard"  # the standard terms every organisation shares
+    CASE_VIEW = "cases.view"  # cases within need-to-know: own (worker), team (supervisor), all (org admin)
+    CASE_REGISTER = "cases.register"  # register persons and open cases (search before register)
+    CASE_WORK = "cases.work"  # screening, consents, plan, services, follow-ups, notes, attachments, transitions
+    CASE_SUPERVISE = "cases.supervise"  # approve closures, reassign, reopen
+    CASE_EXPORT = "cases.export"  # CSV/XLSX exports of case lists
+    CASE_SUBJECT_RIGHTS = "cases.subject_rights"  # a person's data-subject access export; retention anonymisation
 
 
 ACTION_LABELS = {
@@ -79,6 +85,14 @@ ACTION_LABELS = {
     Action.HOTLINE_IMPORT: "Import historical call logs (CSV, XLSX)",
     Action.TAXONOMY_MANAGE: "Add, translate and retire own organisation's consultation topics",
     Action.TAXONOMY_MANAGE_STANDARD: "Edit the standard consultation topics every organisation shares",
+    Action.CASE_VIEW: "Read cases on a need-to-know basis: a case worker their own, a supervisor their team's, "
+                      "an org admin all of the organisation's (personal fields only on an audited reveal)",
+    Action.CASE_REGISTER: "Register persons and open cases, after searching for the person",
+    Action.CASE_WORK: "Work on visible cases: screening, consents, needs and plan, services, follow-ups, notes, "
+                      "attachments, moving the case on",
+    Action.CASE_SUPERVISE: "Approve closures, reopen cases, reassign case workers and supervisors",
+    Action.CASE_EXPORT: "Export case lists (CSV, XLSX)",
+    Action.CASE_SUBJECT_RIGHTS: "Export everything about one person (access request); anonymise closed cases",
 }
 
 _EVERYONE = {Action.ORG_VIEW, Action.GEO_VIEW}
@@ -96,11 +110,29 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.CASE_WORKER: frozenset(
-        _EVERYONE | {Action.PERSONAL_DATA, Action.HOTLINE_CONTACT_VIEW, Action.HOTLINE_ESCALATION_VIEW}
+        _EVERYONE
+        | {
+            Action.PERSONAL_DATA,
+            Action.HOTLINE_CONTACT_VIEW,
+            Action.HOTLINE_ESCALATION_VIEW,
+            Action.CASE_VIEW,
+            Action.CASE_REGISTER,
+            Action.CASE_WORK,
+        }
     ),
     Role.CASE_SUPERVISOR: frozenset(
         _EVERYONE
-        | {Action.PERSONAL_DATA, Action.HOTLINE_CONTACT_VIEW, Action.HOTLINE_ESCALATION_VIEW, Action.STATS_ORG}
+        | {
+            Action.PERSONAL_DATA,
+            Action.HOTLINE_CONTACT_VIEW,
+            Action.HOTLINE_ESCALATION_VIEW,
+            Action.STATS_ORG,
+            Action.CASE_VIEW,
+            Action.CASE_REGISTER,
+            Action.CASE_WORK,
+            Action.CASE_SUPERVISE,
+            Action.CASE_EXPORT,
+        }
     ),
     Role.INFORMATION_MANAGER: frozenset(
         _EVERYONE | {Action.PERSONAL_DATA, Action.HOTLINE_CONTACT_VIEW, Action.HOTLINE_IMPORT, Action.STATS_ORG}
@@ -115,6 +147,10 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.AUDIT_VIEW_ORG,
             Action.STATS_ORG,
             Action.TAXONOMY_MANAGE,
+            Action.CASE_VIEW,
+            Action.CASE_SUPERVISE,
+            Action.CASE_EXPORT,
+            Action.CASE_SUBJECT_RIGHTS,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset(

@@ -78,3 +78,52 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if value is None or value == "":
             return value
         return encrypt(str(value))
+
+
+def encrypt_bytes(plaintext: bytes) -> bytes:
+    """Binary form of ``encrypt``: ``v1`` + key id (8 ASCII hex digits) + nonce + ciphertext and tag."""
+    keys = _keys()
+    kid = key_id(keys[0])
+    nonce = os.urandom(12)
+    return PREFIX.encode() + kid.encode() + nonce + _keyring(keys)[kid].encrypt(nonce, plaintext, None)
+
+
+def decrypt_bytes(sealed: bytes) -> bytes:
+    if sealed[:2] != PREFIX.encode():
+        raise DecryptionError("not a Varta ciphertext")
+    kid = sealed[2:10].decode("ascii", "replace")
+    aead = _keyring(_keys()).get(kid)
+    if aead is None:
+        raise DecryptionError(f"no key with id {kid} in the keyring")
+    try:
+        return aead.decrypt(sealed[10:22], sealed[22:], None)
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext was altered or the key is wrong") from exc
+
+
+def ciphertext_key_id(value: str | bytes) -> str:
+    """The key id a stored ciphertext names (for key rotation: what is still under an old key)."""
+    if isinstance(value, bytes | memoryview):
+        return bytes(value[2:10]).decode("ascii", "replace")
+    parts = value.split(".", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
+def active_key_id() -> str:
+    return key_id(_keys()[0])
+
+
+class EncryptedBinaryField(models.BinaryField):  # type: ignore[type-arg]
+    """A binary column that holds ciphertext (``encrypt_bytes``); Python sees the plaintext bytes."""
+
+    description = "Bytes encrypted at rest with the Varta keyring"
+
+    def from_db_value(self, value: bytes | memoryview | None, expression: Any, connection: Any) -> bytes | None:
+        if value is None:
+            return None
+        return decrypt_bytes(bytes(value))
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is not None and not prepared:
+            value = encrypt_bytes(bytes(value))
+        return super().get_db_prep_value(value, connection, prepared)

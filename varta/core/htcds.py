@@ -50,3 +50,68 @@ class Gender(models.TextChoices):  # prs_Gender
     TRANSGENDER_MASCULINE = "TransgenderMasculine", _("Transgender male")
     NON_CONFORMING = "NonConforming", _("Gender non-conforming")
     UNKNOWN = "NonSpecifiedUnknown", _("Not specified / unknown")
+
+
+class TraffickingStatus(models.TextChoices):  # vic_TraffickingStatus
+    POSSIBLE = "PossibleVictimOfTrafficking", _("Possible victim of trafficking")
+    ACTUAL = "ActualVictimOfTrafficking", _("Actual victim of trafficking")
+    NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+
+
+class DecisionMakingOrg(models.TextChoices):  # vic_TraffickingStatusDecisionMakingOrg
+    POLICE = "Police", _("Police")
+    NGO = "NGO", _("NGO")
+    COURT = "CourtOrProsecution", _("Court or prosecution")
+    GOVERNMENT = "NonPoliceGovernmentalOrganization", _("Non-police governmental organisation")
+    OTHER = "Other", _("Other decision-maker")
+
+
+class ForcedLabourIndustry(models.TextChoices):  # vic_ForcedLabourIndustry (ISIC rev. 4, tier 1)
+    A = "A_AgricultureForestryAndFishing", _("Agriculture, forestry and fishing")
+    B = "B_MiningAndQuarrying", _("Mining and quarrying")
+    C = "C_Manufacturing", _("Manufacturing")
+    D = "D_ElectricityGasSteamAndAirConditioningSupply", _("Electricity, gas, steam and air conditioning supply")
+    E = "E_WaterSupplySewerageWasteManagement", _("Water supply, sewerage, waste management")
+    F = "F_Construction", _("Construction")
+    G = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", _("Wholesale and retail trade, vehicle repair")
+    H = "H_TransportationAndStorage", _("Transportation and storage")
+    I = "I_AccommodationAndFoodServiceActivities", _("Accommodation and food services")  # noqa: E741
+    J = "J_InformationAndCommunication", _("Information and communication")
+    K = "K_FinancialAndInsuranceActivities", _("Financial and insurance activities")
+    L = "L_RealEstateActivities", _("Real estate activities")
+    M = "M_ProfessionalScientificAndTechnicalActivities", _("Professional, scientific and technical activities")
+    N = "N_AdministrativeAndSupportServiceActivities", _("Administrative and support services")
+    O = "O_PublicAdministrationAndDefence", _("Public administration and defence")  # noqa: E741
+    P = "P_Education", _("Education")
+    Q = "Q_HumanHealthAndSocialWorkActivities", _("Human health and social work")
+    R = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")
+    S = "S_OtherServiceActivities", _("Other service activities")
+    T = "T_ActivitiesOfHouseholdsAsEmployers", _("Households as employers (domestic work)")
+    U = "U_ActivitiesOfExtraterritorialOrganizations", _("Extraterritorial organisations")
+
+
+class SexExploitationType(models.TextChoices):  # vic_TypeOfSexExploitation
+    PROSTITUTION = "Prostitution", _("Prostitution")
+    PORNOGRAPHY = "Pornography", _("Pornography")
+    REMOTE = "RemoteInteractiveServices", _("Remote interactive services")
+    PRIVATE = "PrivateSexualServices", _("Private sexual services")
+
+
+class RecruitmentMethod(models.TextChoices):  # vic_MethodOfRecruitment
+    PLACE_OF_BUSINESS = "AtAPlaceOfBusiness", _("At a place of business")
+    EDUCATIONAL_INSTITUTION = "AtAnEducationalInstitution", _("At an educational institution")
+    AT_WORK = "AtWork", _("At work")
+    SOCIAL_NETWORKS = "ThroughOnlineSocialNetworks", _("Through online social networks")
+    ONLINE_ADVERT = "ThroughAnOnlineAdvertisement", _("Through an online advertisement")
+    TV_ADVERT = "ThroughATelevisionAdvert", _("Through a television advert")
+    NEWSPAPER_ADVERT = "ThroughANewspaperAdvert", _("Through a newspaper advert")
+    FAMILY = "ThroughFamilyOrFamilyEvents", _("Through family or family events")
+    FRIENDS = "ThroughFriendsOrSocialEvents", _("Through friends or social events")
+    OTHER = "Other", _("Other recruitment")
+
+
+class CaseStatus(models.TextChoices):  # cas_Status (Varta's workflow maps onto it, see varta/cases/htcds_map.py)
+    ACTIVE = "Active", _("Active")
+    FOLLOW_UP = "FollowUp", _("Follow up")
+    CLOSED = "Closed", _("Closed")
+    CLOSED_REFERRED = "ClosedReferred", _("Closed, referred")

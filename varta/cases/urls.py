@@ -1,0 +1,13 @@
+"""Case management pages: each area keeps its routes next to its views."""
+
+from varta.cases.views import case, lists, records, register, rights
+
+app_name = "cases"
+
+urlpatterns = [
+    *lists.urlpatterns,
+    *register.urlpatterns,
+    *case.urlpatterns,
+    *records.urlpatterns,
+    *rights.urlpatterns,
+]
