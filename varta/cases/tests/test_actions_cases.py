@@ -73,7 +73,7 @@ def test_it_moves_one_step_at_a_time_and_records_who(personas):
     case_actions.move(actor=actor, membership=membership, case=case, to_stage=CaseStage.ASSISTANCE)
     assert case.stage == CaseStage.ASSISTANCE
     assert CaseTransition.objects.filter(case=case).count() == 4
-    assert CaseTransition.objects.filter(case=case).last().by == membership.user
+    assert CaseTransition.objects.filter(case=case).latest("pk").by == membership.user
 
 
 def test_it_closes_only_with_a_reason_and_someone_elses_approval_and_reopens(personas):
@@ -90,7 +90,7 @@ def test_it_closes_only_with_a_reason_and_someone_elses_approval_and_reopens(per
     case_actions.approve_closure(actor=supervisor_actor, membership=supervisor, case=case)
     assert case.stage == CaseStage.CLOSED
     assert case.closed_at is not None
-    assert case.transitions.last().approved_by == supervisor.user
+    assert case.transitions.latest("pk").approved_by == supervisor.user
     case_actions.reopen(actor=supervisor_actor, membership=supervisor, case=case)
     assert case.stage == CaseStage.REGISTERED
     assert case.closed_at is None
