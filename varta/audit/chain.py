@@ -145,37 +145,70 @@ def append(
 
     ``head`` is the head row this transaction locked with ``lock_head`` (saves reading it again); else it is locked.
     """
+    _field_names(changed_fields, action)  # refuse bad input before touching the transaction
+    with transaction.atomic(savepoint=False):
+        if head is None:
+            head = lock_head()
+        event = next_event(head=head, actor_id=actor_id, organisation_id=organisation_id, action=action,
+                           object_type=object_type, object_id=object_id, changed_fields=changed_fields)
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=event.seq, hash=event.hash)
+    return event
+
+
+def _field_names(changed_fields: Iterable[str], action: str) -> list[str]:
     names = sorted(set(changed_fields))
     for name in names:
         if not isinstance(name, str) or not _FIELD_NAME.match(name):
             raise ValueError(f"changed_fields holds field names only, got {name!r}")
     if not action:
         raise ValueError("an audit event needs an action")
+    return names
+
+
+def next_event(
+    *,
+    head: AuditChainHead,
+    actor_id: int | None,
+    organisation_id: int | None,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    changed_fields: Iterable[str] = (),
+) -> AuditEvent:
+    """The event that extends ``head`` (hashed, not saved); ``head`` (locked by the caller) moves on to it in memory.
+
+    ``append`` saves it at once; a batch (``varta.audit.writes.batch``) saves its events together at its end.
+    """
+    names = _field_names(changed_fields, action)
     meta = current_request_meta()
-    with transaction.atomic(savepoint=False):
-        if head is None:
-            head = lock_head()
-        event = AuditEvent(
-            seq=head.seq + 1,
-            # Microseconds dropped: the time read back from either database is exactly the time hashed.
-            occurred_at=timezone.now().replace(microsecond=0),
-            actor_id=actor_id,
-            organisation_id=organisation_id,
-            action=_checked("action", action),
-            object_type=_checked("object_type", object_type),
-            object_id=_checked("object_id", str(object_id)),
-            changed_fields=names,
-            # A malformed address (a forged X-Forwarded-For) is recorded as unknown rather than failing the write.
-            client_ip=canonical_ip(meta.client_ip),
-            request_id=meta.request_id[:_MAX_LENGTH],
-            channel=meta.channel,
-            prev_hash=head.hash,
-        )
-        event.hash = event_digest(event)
-        event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=event.seq, hash=event.hash)
-        head.seq, head.hash = event.seq, event.hash  # the caller's locked head stays current for its next event
+    event = AuditEvent(
+        seq=head.seq + 1,
+        # Microseconds dropped: the time read back from either database is exactly the time hashed.
+        occurred_at=timezone.now().replace(microsecond=0),
+        actor_id=actor_id,
+        organisation_id=organisation_id,
+        action=_checked("action", action),
+        object_type=_checked("object_type", object_type),
+        object_id=_checked("object_id", str(object_id)),
+        changed_fields=names,
+        # A malformed address (a forged X-Forwarded-For) is recorded as unknown rather than failing the write.
+        client_ip=canonical_ip(meta.client_ip),
+        request_id=meta.request_id[:_MAX_LENGTH],
+        channel=meta.channel,
+        prev_hash=head.hash,
+    )
+    event.hash = event_digest(event)
+    head.seq, head.hash = event.seq, event.hash  # the caller's locked head stays current for its next event
     return event
+
+
+def save_events(head: AuditChainHead, events: list[AuditEvent]) -> None:
+    """Insert events made by ``next_event`` (in order, one statement) and move the stored head to the last one."""
+    if not events:
+        return
+    AuditEvent.objects.bulk_create(events)
+    AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=head.seq, hash=head.hash)
 
 
 # --- Verification ------------------------------------------------------------------------------------------

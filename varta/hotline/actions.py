@@ -182,15 +182,17 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
     """Record a contact and its consultations. ``operator`` defaults to the acting user."""
     require(membership, Action.HOTLINE_CONTACT_CREATE)
     validate_contact(data, organisation_id=membership.organisation_id)
-    with transaction.atomic():
+    with writes.batch():  # one chain-head lock and one insert of events for the contact and its consultations
         contact = writes.create(
             Contact(organisation_id=membership.organisation_id,
                     operator_id=operator.pk if operator is not None else membership.user_id,
                     external_id=data.external_id, follows=follows, **contact_fields(data)),
             actor=actor)
         delta = rollups.Delta().contact(contact)
-        for position, item in enumerate(data.consultations, start=1):
-            delta.consultation(writes.create(consultation_row(contact, item, position), actor=actor))
+        for consultation in writes.create_many(
+                [consultation_row(contact, item, position) for position, item in enumerate(data.consultations, 1)],
+                actor=actor):
+            delta.consultation(consultation)
         delta.save()  # after the audited writes: under the audit chain lock
     return contact
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from varta.accounts import actions as account_actions
 from varta.accounts.models import ApiToken, RecoveryCode, User
@@ -262,4 +263,35 @@ def test_it_reseeds_a_missing_chain_head_from_the_newest_event(admin_actor):
     tamper("DELETE FROM audit_auditchainhead")
     event = writes.record(actor=admin_actor, action="test.two")
     assert (event.seq, event.prev_hash) == (last.seq + 1, last.hash)
+    assert chain.verify().ok
+
+
+def _new_orgs(n: int) -> list[Organisation]:
+    return [Organisation(name=f"Batch org {i}", type="other", country_id="UA") for i in range(n)]
+
+
+def test_it_writes_a_batch_with_one_head_lock_and_one_insert_of_events(admin_actor):
+    before = AuditChainHead.objects.get().seq
+    with CaptureQueriesContext(connection) as queries, writes.batch():
+        first = writes.create(_new_orgs(1)[0], actor=admin_actor)
+        writes.update(first, actor=admin_actor, changes={"acronym": "BO"})
+        writes.create_many(_new_orgs(3)[1:], actor=admin_actor)
+    events = list(AuditEvent.objects.filter(seq__gt=before).order_by("seq"))
+    assert [e.action for e in events] == ["orgs.organisation.create", "orgs.organisation.update",
+                                          "orgs.organisation.create", "orgs.organisation.create"]
+    assert [e.seq for e in events] == list(range(before + 1, before + 5))
+    assert AuditChainHead.objects.get().seq == before + 4
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("audit_auditchainhead" in s and s.lstrip().startswith("SELECT") for s in sql) == 1
+    assert sum(s.lstrip().startswith('INSERT INTO "audit_auditevent"') for s in sql) == 1
+    assert chain.verify().ok
+
+
+def test_it_saves_nothing_of_a_batch_that_raises(admin_actor):
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic(), writes.batch():
+        writes.create(_new_orgs(1)[0], actor=admin_actor)
+        raise RuntimeError("boom")
+    assert AuditEvent.objects.count() == before
+    assert not Organisation.objects.filter(name__startswith="Batch org").exists()
     assert chain.verify().ok
