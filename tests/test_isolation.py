@@ -186,7 +186,8 @@ def _call(client: Client, method: str, url: str, route: Route, w: World, **extra
 def _assert_isolated(response: Any, w: World, context: str) -> None:
     assert response.status_code != 500, f"{context}: 500"
     if response.status_code in (200, 201):
-        content = response.content.decode("utf-8", "replace")
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        content = body.decode("utf-8", "replace")
         leaked = [m for m in w.markers if m in content]
         assert not leaked, f"{context}: organisation A's data in the response: {leaked}"
 

@@ -1,6 +1,7 @@
 """The ``varta`` command: Django's management commands under friendlier names.
 
-    varta quickstart | serve | createadmin | demo-data | audit verify | backup | restore | genkey | …
+    varta quickstart | serve | createadmin | demo-data | audit verify | backup | restore | genkey | rotate-keys |
+          anonymise-expired | …
 
 ``varta genkey`` works without settings (it prints a new data-encryption key); everything else runs through
 Django, so ``varta help`` lists every command.
@@ -12,7 +13,7 @@ import os
 import sys
 
 ALIASES = {"demo-data": "demo_data", "rotate-keys": "rotate_keys", "permissions-doc": "permissions_doc",
-           "load-geo": "load_geo"}
+           "load-geo": "load_geo", "anonymise-expired": "anonymise_expired"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from varta.core.keys import load_data_keys, load_or_create_secret_key
 from varta.env import env_bool, env_int, env_list, env_str
@@ -46,6 +47,9 @@ else:
 
 # --- Data-encryption keys (outside the database) -------------------------------------------------------
 DATA_KEY_FILE = Path(env_str("VARTA_DATA_KEY_FILE", str(VAR_DIR / "data.key")))
+# Keys from the environment are fixed for the life of the process; a key file is re-read when `varta rotate-keys`
+# replaces it (varta/core/crypto.py), so a rotation needs no restart.
+DATA_KEYS_FROM_ENV = bool(env_str("VARTA_DATA_KEYS"))
 DATA_KEYS = load_data_keys(
     env_value=env_str("VARTA_DATA_KEYS"),
     key_file=DATA_KEY_FILE,
@@ -207,8 +211,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "varta.accounts.permissions.ROLE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "varta.accounts.permissions.ROLE_CHOICES",
+        # Choice sets used under several field names, or field names shared by several sets (case management).
+        "GenderEnum": "varta.core.htcds.Gender",
+        "TypeOfExploitationEnum": "varta.core.htcds.TypeOfExploitation",
+        "CaseStageEnum": "varta.cases.models.CaseStage",
+        "WgLevelEnum": "varta.cases.models.WgLevel",
+        "PlanItemStatusEnum": "varta.cases.models.PlanItemStatus",
+        "ServiceOutcomeEnum": "varta.cases.models.ServiceOutcome",
+        "OutcomeEnum": "varta.hotline.models.Outcome",
+    },
 }
+
+# --- Case management ---------------------------------------------------------------------------------------
+# Largest attachment a case accepts (stored encrypted in the database); below the 10 MB body limit, so a file
+# over it gets the form's message rather than the 413 page.
+CASE_ATTACHMENT_MAX_BYTES = env_int("VARTA_CASE_ATTACHMENT_MAX_BYTES", 9 * 1024 * 1024)
+# Closed cases are anonymised this many days after closure (`varta anonymise-expired`, docs/cases.md).
+CASE_RETENTION_DAYS = env_int("VARTA_CASE_RETENTION_DAYS", 1826)
+if CASE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("VARTA_CASE_RETENTION_DAYS must be a number of days, at least 1")
 
 # --- Statistics ----------------------------------------------------------------------------------------
 # Figures that leave an organisation hide counts below this, with secondary suppression (varta/core/disclosure.py).

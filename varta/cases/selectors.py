@@ -8,9 +8,10 @@ case-owned row goes through a visible case, so the rule holds for screening, not
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -83,6 +84,23 @@ def overdue_follow_ups(membership: Membership, *, today: date | None = None) -> 
     return (FollowUp.objects.filter(case__in=cases_visible(membership).exclude(anonymised_at__isnull=False),
                                     done_on__isnull=True, due_on__lt=today)
             .select_related("case").order_by("due_on"))
+
+
+def expired_cases(*, now: datetime | None = None) -> QuerySet[Case]:
+    """Closed cases of every organisation past the retention period and not yet anonymised, oldest closure first.
+
+    Not scoped: for the system's retention job (``varta anonymise-expired``) and, narrowed by
+    ``cases_past_retention``, for an organisation's own page.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CASE_RETENTION_DAYS)
+    return Case.objects.filter(stage=CaseStage.CLOSED, anonymised_at__isnull=True, closed_at__lt=cutoff).order_by(
+        "closed_at", "pk")
+
+
+def cases_past_retention(membership: Membership, *, now: datetime | None = None) -> QuerySet[Case]:
+    """The acting organisation's closed cases whose retention period has passed (anonymisation is due)."""
+    require(membership, Action.CASE_SUBJECT_RIGHTS)
+    return expired_cases(now=now).filter(pk__in=cases_visible(membership).values("pk"))
 
 
 def closures_awaiting(membership: Membership) -> QuerySet[Case]:

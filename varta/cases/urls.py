@@ -1,6 +1,6 @@
 """Case management pages: each area keeps its routes next to its views."""
 
-from varta.cases.views import case, lists, records, register, rights
+from varta.cases.views import case, htcds, lists, records, register, rights
 
 app_name = "cases"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *case.urlpatterns,
     *records.urlpatterns,
     *rights.urlpatterns,
+    *htcds.urlpatterns,
 ]

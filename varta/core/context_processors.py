@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         ("hotline:callbacks", _("Call-backs"), (Action.HOTLINE_CONTACT_CREATE,)),
         ("hotline:contact_list", _("Contacts"), (Action.HOTLINE_CONTACT_VIEW,)),
         ("hotline:escalations", _("Escalations"), (Action.HOTLINE_ESCALATION_VIEW,)),
+        ("cases:my_cases", _("Cases"), (Action.CASE_VIEW,)),
+        ("cases:register", _("Register"), (Action.CASE_REGISTER,)),
         ("hotline:stats", _("Statistics"), (Action.STATS_ORG, Action.STATS_AGGREGATE)),
         ("hotline:imports", _("Import"), (Action.HOTLINE_IMPORT,)),
         ("hotline:taxonomy", _("Topics"), (Action.TAXONOMY_MANAGE,)),

@@ -3,22 +3,42 @@
 A ciphertext is ``v1.<key id>.<base64(nonce | ciphertext+tag)>``; the key id is the first 8 hex digits of the
 SHA-256 of the key, so a value encrypted under an older key of the keyring is still readable after rotation.
 ``EncryptedTextField`` stores such strings and hands back plain ``str`` to Python code.
+
+Key rotation without downtime (docs/operations.md, "Rotating the data key"): when the keyring comes from the key
+file (not from ``VARTA_DATA_KEYS``), a running process looks at the file at most every ``KEY_FILE_CHECK_SECONDS``
+and at once when it meets a ciphertext under a key id it does not know; if ``varta rotate-keys`` has replaced the
+file, the process adopts the new keyring (``settings.DATA_KEYS``): new values go under the new key and values the
+command re-encrypted stay readable.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
+import threading
+import time
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from varta.core.keys import reread_key_file
+
 PREFIX = "v1"
+# How often a running process looks at the key file for a rotation (one stat call; the file is read only if it
+# changed). ``varta rotate-keys`` waits twice this long before its last pass.
+KEY_FILE_CHECK_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
+_reload_lock = threading.Lock()
+_next_check = 0.0
 
 
 class DecryptionError(Exception):
@@ -34,8 +54,51 @@ def _keyring(keys: tuple[bytes, ...]) -> dict[str, AESGCM]:
     return {key_id(k): AESGCM(k) for k in keys}
 
 
+def _reloadable() -> bool:
+    return not getattr(settings, "DATA_KEYS_FROM_ENV", True)
+
+
+def reload_keyring(*, force: bool = False) -> bool:
+    """Adopt the key file's keyring if the file changed since this process read it; True if the keyring changed.
+
+    Without ``force`` the file is looked at no more than every ``KEY_FILE_CHECK_SECONDS``. Keys from the
+    environment are never reloaded (a rotation there is a restart with the new key first).
+    """
+    global _next_check
+    if not _reloadable():
+        return False
+    with _reload_lock:  # one thread reads the file; the others find the new keyring in settings afterwards
+        now = time.monotonic()
+        if not force and now < _next_check:
+            return False
+        _next_check = now + KEY_FILE_CHECK_SECONDS
+        try:
+            keys = reread_key_file(Path(settings.DATA_KEY_FILE))
+        except ImproperlyConfigured as exc:
+            logger.error("the changed data-encryption key file is not a keyring; the keys in memory stay in use",
+                         extra={"reason": str(exc)})
+            return False
+        if keys is None or keys == list(settings.DATA_KEYS):
+            return False
+        settings.DATA_KEYS = keys  # one assignment: other threads see the old keyring or the new, never a mix
+        logger.info("data-encryption keyring reloaded from the key file",
+                    extra={"active_key_id": key_id(keys[0]), "keys": len(keys)})
+        return True
+
+
 def _keys() -> tuple[bytes, ...]:
+    if _next_check <= time.monotonic() and _reloadable():
+        reload_keyring()
     return tuple(settings.DATA_KEYS)
+
+
+def _aead(kid: str) -> AESGCM:
+    aead = _keyring(_keys()).get(kid)
+    if aead is None and reload_keyring(force=True):  # written under a key this process has not loaded yet
+        aead = _keyring(_keys()).get(kid)
+    if aead is None:
+        raise DecryptionError(f"no key with id {kid} in the keyring")
+    return aead
 
 
 def encrypt(plaintext: str, *, associated_data: bytes = b"") -> str:
@@ -53,9 +116,7 @@ def decrypt(token: str, *, associated_data: bytes = b"") -> str:
         raise DecryptionError("not a Varta ciphertext") from exc
     if prefix != PREFIX:
         raise DecryptionError("unknown ciphertext version")
-    aead = _keyring(_keys()).get(kid)
-    if aead is None:
-        raise DecryptionError(f"no key with id {kid} in the keyring")
+    aead = _aead(kid)
     raw = base64.urlsafe_b64decode(body)
     try:
         return aead.decrypt(raw[:12], raw[12:], associated_data or None).decode("utf-8")
@@ -91,10 +152,7 @@ def encrypt_bytes(plaintext: bytes) -> bytes:
 def decrypt_bytes(sealed: bytes) -> bytes:
     if sealed[:2] != PREFIX.encode():
         raise DecryptionError("not a Varta ciphertext")
-    kid = sealed[2:10].decode("ascii", "replace")
-    aead = _keyring(_keys()).get(kid)
-    if aead is None:
-        raise DecryptionError(f"no key with id {kid} in the keyring")
+    aead = _aead(sealed[2:10].decode("ascii", "replace"))
     try:
         return aead.decrypt(sealed[10:22], sealed[22:], None)
     except InvalidTag as exc:

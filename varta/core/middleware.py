@@ -114,10 +114,12 @@ def too_large_response(request: HttpRequest, limit: int | None = None) -> HttpRe
     # language (cookie or Accept-Language) is activated here.
     with translation.override(translation.get_language_from_request(request)):
         limit_mb = (settings.MAX_REQUEST_BODY_BYTES if limit is None else limit) // (1024 * 1024)
-        message = _("The request is too large: the limit is %(limit)s MB.") % {"limit": limit_mb}
         if is_api(request):
+            message = _("The request is too large: the limit is %(limit)s MB.") % {"limit": limit_mb}
             response: HttpResponse = JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
         else:
+            message = _("What you sent is too large: the limit is %(limit)s MB. Go back and choose a smaller "
+                        "file, or split it.") % {"limit": limit_mb}
             response = render(request, "core/error.html", {"title": _("Too large"), "message": message}, status=413)
         response["Content-Language"] = translation.get_language()
     return response

@@ -93,6 +93,11 @@ PAGES: dict[str, tuple[Action | tuple[Action, ...], str | None]] = {
     "hotline:imports": (Action.HOTLINE_IMPORT, None),
     "hotline:taxonomy": (Action.TAXONOMY_MANAGE, None),
     "hotline:stats": ((Action.STATS_ORG, Action.STATS_AGGREGATE), None),
+    "cases:overdue": (Action.CASE_VIEW, None),
+    "cases:team": (Action.CASE_SUPERVISE, None),
+    "cases:register": (Action.CASE_REGISTER, None),
+    "cases:retention": (Action.CASE_SUBJECT_RIGHTS, None),
+    "cases:htcds_export": (Action.CASE_EXPORT, None),
 }
 # Actions without a page of their own (yet): a new page for them must be added to PAGES.
 WITHOUT_PAGE = {
@@ -100,6 +105,7 @@ WITHOUT_PAGE = {
     Action.AUDIT_VIEW_ALL: "the same audit page, widened to every organisation",
     Action.HOTLINE_ESCALATE: "a form on the contact page and the operator screen",
     Action.TAXONOMY_MANAGE_STANDARD: "the topics page, with the standard terms editable",
+    Action.CASE_WORK: "forms on the tabs of a case page (needs a case the user may see)",
 }
 # Pages every logged-in member reaches.
 EVERYONE = ["core:home", "accounts:profile", "accounts:tokens"]
@@ -141,7 +147,7 @@ def test_it_shows_in_the_navigation_exactly_the_pages_the_role_may_open(client, 
     content = client.get("/", follow=True).content.decode()
     nav = content[content.index('<nav class="main-nav"'):content.index("</nav>")]
     for name in ("orgs:detail", "orgs:list", "audit:list", "geo:browse", "hotline:contact_list",
-                 "hotline:escalations", "hotline:imports", "hotline:taxonomy", "hotline:stats"):
+                 "hotline:escalations", "hotline:imports", "hotline:taxonomy", "hotline:stats", "cases:register"):
         may = bool(set(_actions(PAGES[name][0])) & ROLE_ACTIONS[role])
         assert (f'href="{reverse(name)}"' in nav) is may, f"{role.value} nav {name}"
 

@@ -289,9 +289,14 @@ def test_it_writes_a_batch_with_one_head_lock_and_one_insert_of_events(admin_act
 
 def test_it_saves_nothing_of_a_batch_that_raises(admin_actor):
     before = AuditEvent.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic(), writes.batch():
-        writes.create(_new_orgs(1)[0], actor=admin_actor)
-        raise RuntimeError("boom")
+
+    def create_then_fail() -> None:
+        with transaction.atomic(), writes.batch():
+            writes.create(_new_orgs(1)[0], actor=admin_actor)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
     assert AuditEvent.objects.count() == before
     assert not Organisation.objects.filter(name__startswith="Batch org").exists()
     assert chain.verify().ok

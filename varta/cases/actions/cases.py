@@ -335,6 +335,12 @@ def viewed(*, actor: Actor, case: Case, what: str = "case") -> None:
     writes.record(actor=actor, action=f"cases.{what}.view", object_type=writes.object_type(case), object_id=case.pk)
 
 
+def person_viewed(*, actor: Actor, person: Person) -> None:
+    """A read of a person's record on its own (the API's persons/<id>/), as ``viewed`` is for a case."""
+    writes.record(actor=actor, action="cases.person.view", object_type=writes.object_type(person),
+                  object_id=person.pk)
+
+
 # --- Workflow --------------------------------------------------------------------------------------------------
 
 

@@ -89,7 +89,8 @@ def test_it_sends_hsts_on_https(client, db, settings):
 
 
 def too_large_message() -> str:
-    return gettext("The request is too large: the limit is %(limit)s MB.") % {"limit": 10}
+    return gettext("What you sent is too large: the limit is %(limit)s MB. Go back and choose a smaller file, or "
+                   "split it.") % {"limit": 10}
 
 
 def test_it_refuses_an_oversized_form_with_413_and_writes_nothing(client, personas):
@@ -122,7 +123,8 @@ def test_it_refuses_an_oversized_api_body_with_json_413(personas, login_as):
                            CONTENT_LENGTH=OVER_LIMIT)
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": too_large_message(), "code": "request_too_large"}
+    detail = gettext("The request is too large: the limit is %(limit)s MB.") % {"limit": 10}
+    assert response.json() == {"detail": detail, "code": "request_too_large"}
     assert AuditEvent.objects.count() == events
 
 

@@ -106,7 +106,7 @@ def test_it_refuses_a_file_over_the_import_limit_with_413(client_a, settings):
     response = client_a.post(reverse("hotline:import_new"), {"file": a_file()},
                              CONTENT_LENGTH=str(2 * 1024 * 1024))
     assert response.status_code == 413
-    assert "The request is too large: the limit is 1 MB." in response.content.decode()
+    assert "What you sent is too large: the limit is 1 MB." in response.content.decode()
     assert uploads_on_disk() == []
 
 

@@ -30,6 +30,7 @@ def escalation_list(request: VartaRequest) -> HttpResponse:
     page = Paginator(escalations, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "hotline/escalations_list.html", {
         "page": page, "can_view_contacts": can(membership, Action.HOTLINE_CONTACT_VIEW),
+        "can_register": can(membership, Action.CASE_REGISTER),
     })
 
 
