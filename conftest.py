@@ -20,6 +20,8 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Demo hotline traffic at test size (varta/hotline/demo.py; about 2,000 contacts per hotline otherwise).
     settings.DEMO_HOTLINE_CONTACTS = 40
+    # Demo cases at test size (varta/cases/demo.py; a few hundred per case-management organisation otherwise).
+    settings.DEMO_CASES = 12
     # LocaleMiddleware leaves the last request's language active in the thread: start every test in English.
     translation.activate("en")
     yield

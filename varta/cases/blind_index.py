@@ -9,7 +9,8 @@ Method (docs/cases.md, "Finding a person again"):
    dropped, except that a leading vowel leaves one ``V``: Олександр, Oleksandr and Aleksandr all become
    ``VLKSNTR``; Шевченко and Shevchenko become ``SFSNK`` (Sevcenko ``SFKNK`` meets it by step 3).
 3. **Tolerance to typos**: besides its skeleton, a word is indexed under every skeleton with one letter deleted
-   (a deletion neighbourhood), so one wrong, missing or extra consonant still meets.
+   (a deletion neighbourhood, in the same namespace as the skeletons), so one wrong, missing or extra consonant
+   still meets. A word too short for a skeleton (Li, Mai) is indexed by its transliteration.
 4. **Keyed tokens**: each skeleton is stored only as the first 96 bits of an HMAC-SHA256 under an index key derived
    from the data key (never the key itself), with the key's id; the date of birth likewise. Search computes the
    same tokens for the query under every key of the keyring (so rotation needs no downtime), counts matching
@@ -76,17 +77,25 @@ def skeleton(word: str) -> str:
     return "".join(out)
 
 
-def name_keys(*names: str) -> set[str]:
-    """Skeletons of every word of the given names, and their one-deletion neighbours (kind-prefixed)."""
-    keys: set[str] = set()
+def name_keys(*names: str) -> dict[str, str]:
+    """Plain key → kind for every word of the given names.
+
+    Kind ``n`` is a word's skeleton, ``d`` a skeleton with one letter deleted; both live in one namespace (``k:``),
+    so a query's skeleton meets a stored deletion and the other way round (one letter missing or extra), and two
+    deletions meet (one letter wrong). A word whose skeleton is shorter than two letters (Li, Mai, Chi) is indexed
+    by its transliteration instead (kind ``w``): a skeleton of one letter would match half the organisation.
+    """
+    keys: dict[str, str] = {}
     for name in names:
         for word in transliterate(name).split():
             skel = skeleton(word)
             if len(skel) < 2:
+                keys.setdefault("w:" + word, "w")
                 continue
-            keys.add("n:" + skel)
+            keys["k:" + skel] = "n"
             if len(skel) >= 4:
-                keys.update("d:" + skel[:i] + skel[i + 1:] for i in range(len(skel)))
+                for i in range(len(skel)):
+                    keys.setdefault("k:" + skel[:i] + skel[i + 1:], "d")
     return keys
 
 
@@ -109,23 +118,24 @@ def token(index_key: bytes, plain: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-def plain_keys(*, names: Iterable[str], birth_date: str = "") -> set[str]:
+def plain_keys(*, names: Iterable[str], birth_date: str = "") -> dict[str, str]:
     keys = name_keys(*names)
     if birth_date:
-        keys.add("b:" + birth_date)
+        keys["b:" + birth_date] = "b"
     return keys
 
 
 def tokens_for(*, names: Iterable[str], birth_date: str = "") -> list[tuple[str, str, str]]:
     """(key id, kind, token) rows to store for a person, under the newest key only."""
     kid, ikey = index_keys()[0]
-    return [(kid, plain[0], token(ikey, plain)) for plain in sorted(plain_keys(names=names, birth_date=birth_date))]
+    return [(kid, kind, token(ikey, plain))
+            for plain, kind in sorted(plain_keys(names=names, birth_date=birth_date).items())]
 
 
 def query_tokens(*, names: Iterable[str], birth_date: str = "") -> dict[str, str]:
     """token → kind, for a query, under every key of the keyring (old tokens still match during rotation)."""
     plains = plain_keys(names=names, birth_date=birth_date)
-    return {token(ikey, plain): plain[0] for _kid, ikey in index_keys() for plain in plains}
+    return {token(ikey, plain): kind for _kid, ikey in index_keys() for plain, kind in plains.items()}
 
 
 def similarity(query_names: Iterable[str], candidate_names: Iterable[str]) -> float:

@@ -27,7 +27,7 @@ from varta.cases.models import Case, Person, PersonToken
 from varta.cases.selectors import cases_visible
 from varta.orgs.models import Membership
 
-CANDIDATES = 30  # persons decrypted and ranked per search, at most
+CANDIDATES = 100  # persons decrypted and ranked per search, at most (bench/cases.py: recall of typos)
 THRESHOLD = 0.85  # 0..1 name similarity (+ the birth-date bonus) a candidate needs to be shown
 BIRTH_DATE_BONUS = 0.1
 MAX_MATCHES = 10
@@ -76,7 +76,7 @@ def _spelling(query: Sequence[str], candidate: Sequence[str]) -> float:
 def candidate_ids(organisation_id: int, tokens: Sequence[str], *, limit: int = CANDIDATES) -> list[int]:
     """Persons of the organisation carrying the most of ``tokens``, best first (one GROUP BY query)."""
     rows = (PersonToken.objects.filter(organisation_id=organisation_id, token__in=list(tokens))
-            .values("person_id").annotate(hits=Count("id")).order_by("-hits", "-person_id")[:limit])
+            .values("person_id").annotate(hits=Count("*")).order_by("-hits", "-person_id")[:limit])
     return [row["person_id"] for row in rows]
 
 

@@ -36,7 +36,7 @@ from varta.orgs.models import Membership, Organisation, OrganisationType
 DEMO_PASSWORD = "demo-varta-2026"
 
 # Dotted paths of generator functions, in order (e.g. "varta.hotline.demo.generate"). See the module docstring.
-GENERATORS: list[str] = ["varta.hotline.demo.generate"]
+GENERATORS: list[str] = ["varta.hotline.demo.generate", "varta.cases.demo.generate"]
 
 # Short usernames: the main organisation's users are plain ("operator"), the others' are prefixed ("lantern_operator").
 ROLE_USERNAMES: dict[Role, str] = {

@@ -38,6 +38,9 @@ def find(membership, *names: str, birth_date: date | None = None) -> list[search
     ("Aleksandr", "Shevchenko"),
     ("Alexandr", "Ševčenko"),
     ("Oleksandr", "Shevcenko"),  # a typo: one letter wrong
+    ("Олександр", "Шевенко"),  # a letter missing
+    ("Oleksandr", "Shevchhenko"),  # a letter doubled
+    ("Oleksandr", "Shevchenkov"),  # a letter extra
     ("Oleksander", "Schewtschenko"),  # German-style transliteration
     ("Shevchenko",),
     ("Шевченко Олександр",),  # one field, either order
@@ -139,3 +142,13 @@ def test_the_closer_spelling_comes_first_when_the_skeletons_agree(personas, regi
     assert [m.person_id for m in find(membership, "Oleksandr", "Shevchenko")[:2]] == [
         shevchenko.person_id, newer.person_id]
     assert find(membership, "Oleksandra", "Shevchenko")[0].person_id == newer.person_id
+
+
+def test_it_finds_names_too_short_for_a_skeleton(personas):
+    """Li, Mai, Chi: their skeletons have one letter or none, so they are indexed by their transliteration."""
+    case = register_case(personas.a, person=person_input(given_name="Chi Mai", family_name="Li", patronymic="",
+                                                         birth_date=date(1999, 9, 9), id_document_number=""))
+    membership, _actor = acting_as(personas.a)
+    matches = find(membership, "Li", "Chi Mai")
+    assert matches
+    assert matches[0].person_id == case.person_id
