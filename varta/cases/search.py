@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 
-from django.db.models import Count
+from django.db import models
+from django.db.models import Count, Sum
 
 from varta.accounts.permissions import Action, require
 from varta.audit import writes
@@ -73,10 +74,24 @@ def _spelling(query: Sequence[str], candidate: Sequence[str]) -> float:
     return SequenceMatcher(None, words(query), words(candidate)).ratio()
 
 
-def candidate_ids(organisation_id: int, tokens: Sequence[str], *, limit: int = CANDIDATES) -> list[int]:
-    """Persons of the organisation carrying the most of ``tokens``, best first (one GROUP BY query)."""
-    rows = (PersonToken.objects.filter(organisation_id=organisation_id, token__in=list(tokens))
-            .values("person_id").annotate(hits=Count("*")).order_by("-hits", "-person_id")[:limit])
+def candidate_ids(organisation_id: int, groups: dict[str, blind_index.QueryToken], *,
+                  limit: int = CANDIDATES) -> list[int]:
+    """Persons of the organisation that match the most words of the query, then the closest, best first.
+
+    ``groups``: token → its origin in the query (``blind_index.query_groups``). Closeness sums, over the matched
+    tokens, 2 × 2 for a whole skeleton meeting a whole one, 2 × 1 for a whole one meeting a one-deletion
+    neighbour, 1 × 1 for two neighbours. One GROUP BY query over the covering token index.
+    """
+    word = models.Case(*(models.When(token=tok, then=models.Value(origin.word)) for tok, origin in groups.items()),
+                       output_field=models.IntegerField())
+    query_weight = models.Case(*(models.When(token=tok, then=models.Value(2 if origin.exact else 1))
+                                 for tok, origin in groups.items()), output_field=models.IntegerField())
+    stored_weight = models.Case(models.When(kind="d", then=models.Value(1)), default=models.Value(2),
+                                output_field=models.IntegerField())
+    rows = (PersonToken.objects.filter(organisation_id=organisation_id, token__in=list(groups))
+            .values("person_id")
+            .annotate(words=Count(word, distinct=True), closeness=Sum(query_weight * stored_weight))
+            .order_by("-words", "-closeness", "-person_id")[:limit])
     return [row["person_id"] for row in rows]
 
 
@@ -96,8 +111,7 @@ def find_persons(membership: Membership, *, names: Sequence[str], birth_date: da
     if not blind_index.name_keys(*query_names):
         return []
     iso = birth_date.isoformat() if birth_date else ""
-    tokens = blind_index.query_tokens(names=query_names, birth_date=iso)
-    ids = candidate_ids(membership.organisation_id, list(tokens))
+    ids = candidate_ids(membership.organisation_id, blind_index.query_groups(names=query_names, birth_date=iso))
     if not ids:
         return []
     persons = (Person.objects.filter(organisation_id=membership.organisation_id, pk__in=ids,

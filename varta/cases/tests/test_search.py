@@ -152,3 +152,15 @@ def test_it_finds_names_too_short_for_a_skeleton(personas):
     matches = find(membership, "Li", "Chi Mai")
     assert matches
     assert matches[0].person_id == case.person_id
+
+
+def test_a_typo_in_the_family_name_beats_a_crowd_sharing_the_given_name(personas, settings):
+    """More namesakes than candidates: matching two words of the query ranks before matching one, many times."""
+    target = register_case(personas.a, person=person_input(patronymic="", birth_date=None, id_document_number=""))
+    for _ in range(search.CANDIDATES + 10):  # the common given name, and a family name two letters away
+        register_case(personas.a, person=person_input(family_name="Шевчук", patronymic="", birth_date=None,
+                                                      phone="", id_document_number=""))
+    membership, _actor = acting_as(personas.a)
+    matches = find(membership, "Олександр", "Шевенко")  # one letter missing, no date of birth
+    assert matches
+    assert matches[0].person_id == target.person_id
