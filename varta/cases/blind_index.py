@@ -14,8 +14,8 @@ Method (docs/cases.md, "Finding a person again"):
 4. **Keyed tokens**: each skeleton is stored only as the first 96 bits of an HMAC-SHA256 under an index key derived
    from the data key (never the key itself), with the key's id; the date of birth likewise. Search computes the
    same tokens for the query under every key of the keyring (so rotation needs no downtime), ranks persons in SQL
-   by how many of the query's words they match and then by how many tokens, and decrypts only the best
-   candidates to rank them precisely.
+   by how closely their tokens meet the query's (``query_weights``), and decrypts only the best candidates to
+   rank them precisely.
 
 Privacy trade-off: someone who holds the database but not the key sees which rows share a token (equal skeletons),
 so could count frequent names; they cannot reverse a token without the key. The skeleton is coarse on purpose
@@ -30,7 +30,6 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -134,32 +133,18 @@ def tokens_for(*, names: Iterable[str], birth_date: str = "") -> list[tuple[str,
             for plain, kind in sorted(plain_keys(names=names, birth_date=birth_date).items())]
 
 
-@dataclass(frozen=True)
-class QueryToken:
-    word: int  # which word of the query (0, 1, …; the date of birth is a word of its own)
-    exact: bool  # a whole skeleton (or word, or date), not a one-deletion neighbour
+def query_weights(*, names: Iterable[str], birth_date: str = "") -> dict[str, int]:
+    """token → weight, for a query, under every key of the keyring (old tokens still match during rotation).
 
-
-def query_groups(*, names: Iterable[str], birth_date: str = "") -> dict[str, QueryToken]:
-    """token → where it comes from in the query, under every key of the keyring.
-
-    The search ranks candidates by how many words of the query they match, then by how close the matches are:
-    a whole skeleton meeting a whole skeleton is an equal word, a whole one meeting a neighbour is one letter
-    off, two neighbours meeting are up to two letters off. So a person who matches the given name and, with one
-    letter missing, the family name comes before the namesakes who share only the given name, or a family name
-    two letters away.
+    A whole skeleton (or short word, or the date of birth) weighs 2, a one-deletion neighbour 1. The search
+    multiplies this by the stored token's weight (the same rule) and sums per person: a whole skeleton meeting a
+    whole one counts 4 (the same word), a whole one meeting a neighbour 2 (one letter missing or extra), two
+    neighbours 1 (a letter wrong, or two letters off). So Олександр Шевенко finds Олександр Шевченко before a
+    hundred namesakes called Олександр Шевчук.
     """
-    words = [w for name in names for w in transliterate(name).split()]
-    plains: list[tuple[str, QueryToken]] = [
-        (plain, QueryToken(word=position, exact=kind != "d"))
-        for position, word in enumerate(words) for plain, kind in name_keys(word).items()]
-    if birth_date:
-        plains.append(("b:" + birth_date, QueryToken(word=len(words), exact=True)))
-    groups: dict[str, QueryToken] = {}
-    for _kid, ikey in index_keys():
-        for plain, origin in plains:
-            groups.setdefault(token(ikey, plain), origin)
-    return groups
+    plains = plain_keys(names=names, birth_date=birth_date)
+    return {token(ikey, plain): 1 if kind == "d" else 2
+            for _kid, ikey in index_keys() for plain, kind in plains.items()}
 
 
 def similarity(query_names: Iterable[str], candidate_names: Iterable[str]) -> float:

@@ -18,7 +18,7 @@ from datetime import date
 from difflib import SequenceMatcher
 
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from varta.accounts.permissions import Action, require
 from varta.audit import writes
@@ -74,24 +74,19 @@ def _spelling(query: Sequence[str], candidate: Sequence[str]) -> float:
     return SequenceMatcher(None, words(query), words(candidate)).ratio()
 
 
-def candidate_ids(organisation_id: int, groups: dict[str, blind_index.QueryToken], *,
-                  limit: int = CANDIDATES) -> list[int]:
-    """Persons of the organisation that match the most words of the query, then the closest, best first.
+def candidate_ids(organisation_id: int, weights: dict[str, int], *, limit: int = CANDIDATES) -> list[int]:
+    """Persons of the organisation whose tokens meet the query's most closely, best first.
 
-    ``groups``: token → its origin in the query (``blind_index.query_groups``). Closeness sums, over the matched
-    tokens, 2 × 2 for a whole skeleton meeting a whole one, 2 × 1 for a whole one meeting a one-deletion
-    neighbour, 1 × 1 for two neighbours. One GROUP BY query over the covering token index.
+    ``weights``: token → its weight in the query (``blind_index.query_weights``), multiplied by the stored token's
+    (1 for a one-deletion neighbour, else 2) and summed per person. One GROUP BY over the covering token index.
     """
-    word = models.Case(*(models.When(token=tok, then=models.Value(origin.word)) for tok, origin in groups.items()),
-                       output_field=models.IntegerField())
-    query_weight = models.Case(*(models.When(token=tok, then=models.Value(2 if origin.exact else 1))
-                                 for tok, origin in groups.items()), output_field=models.IntegerField())
+    query_weight = models.Case(*(models.When(token=tok, then=models.Value(weight)) for tok, weight in weights.items()),
+                               output_field=models.IntegerField())
     stored_weight = models.Case(models.When(kind="d", then=models.Value(1)), default=models.Value(2),
                                 output_field=models.IntegerField())
-    rows = (PersonToken.objects.filter(organisation_id=organisation_id, token__in=list(groups))
-            .values("person_id")
-            .annotate(words=Count(word, distinct=True), closeness=Sum(query_weight * stored_weight))
-            .order_by("-words", "-closeness", "-person_id")[:limit])
+    rows = (PersonToken.objects.filter(organisation_id=organisation_id, token__in=list(weights))
+            .values("person_id").annotate(closeness=Sum(query_weight * stored_weight))
+            .order_by("-closeness", "-person_id")[:limit])
     return [row["person_id"] for row in rows]
 
 
@@ -111,7 +106,7 @@ def find_persons(membership: Membership, *, names: Sequence[str], birth_date: da
     if not blind_index.name_keys(*query_names):
         return []
     iso = birth_date.isoformat() if birth_date else ""
-    ids = candidate_ids(membership.organisation_id, blind_index.query_groups(names=query_names, birth_date=iso))
+    ids = candidate_ids(membership.organisation_id, blind_index.query_weights(names=query_names, birth_date=iso))
     if not ids:
         return []
     persons = (Person.objects.filter(organisation_id=membership.organisation_id, pk__in=ids,
