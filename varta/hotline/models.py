@@ -206,8 +206,9 @@ class EscalationStatus(models.TextChoices):
 class Escalation(TenantModel):
     """A suspected trafficking situation handed from the hotline to case management.
 
-    Until case management exists it waits here as pending; the cases context turns pending escalations into
-    cases. It copies no personal data: the case worker reads what the operator recorded on the contact.
+    It waits as pending until a case worker registers a case from it (varta/cases/actions/cases.py ``register`` or
+    ``open_case`` with ``escalation=``), which marks it converted. The escalation itself copies no personal data;
+    the new case takes only what ``escalation_person`` allows (docs/cases.md).
     """
 
     contact = models.OneToOneField(Contact, on_delete=models.PROTECT, related_name="escalation")

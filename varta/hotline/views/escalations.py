@@ -1,7 +1,7 @@
 """Hotline pages: escalating a contact to case management, and the escalations waiting for it.
 
-Until the cases context exists an escalation waits here as pending; case workers see the list and the cases issue
-turns pending escalations into cases.
+An escalation waits here as pending until a case worker opens a case from it ("Open a case": the register page
+of varta/cases with ``?escalation=<id>``), which marks it converted.
 """
 
 from __future__ import annotations
