@@ -21,6 +21,7 @@ from varta.accounts.permissions import Action, require
 from varta.audit import writes
 from varta.audit.writes import Actor
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
+from varta.core.reveal import is_reason
 from varta.core.validators import no_markup, normalise_phone
 from varta.geo.models import AdminUnit, Country
 from varta.hotline import rollups
@@ -226,11 +227,15 @@ def contact_update(*, actor: Actor, membership: Membership, contact: Contact, da
 
 
 def contact_reveal(*, actor: Actor, membership: Membership, contact: Contact, reason: str) -> Contact:
-    """Record that a user looked at the caller's name and phone (they are masked until then)."""
+    """Record that a user looked at the caller's name and phone (they are masked until then), and why.
+
+    ``reason``: a ``varta.core.reveal.RevealReason``; it is part of the event's action
+    (``hotline.contact.reveal.<reason>``).
+    """
     require(membership, Action.HOTLINE_CONTACT_VIEW)
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Say why you need to see the caller's details.")]})
-    writes.record(actor=actor, action="hotline.contact.reveal", object_type=writes.object_type(contact),
+    if not is_reason(reason):
+        raise ValidationError({"reason": [_("Choose why you need to see the caller's details.")]})
+    writes.record(actor=actor, action=f"hotline.contact.reveal.{reason}", object_type=writes.object_type(contact),
                   object_id=contact.pk, changed=["caller_name", "caller_phone"])
     return contact
 

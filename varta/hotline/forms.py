@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
+from varta.core.reveal import RevealReason
 from varta.geo.forms import PcodeField
 from varta.geo.models import AdminUnit, Country
 from varta.hotline.actions import MAX_DURATION_SECONDS, ConsultationInput, ContactInput
@@ -391,9 +392,10 @@ class ContactFilterForm(forms.Form):
 
 class RevealForm(forms.Form):
     prefix = "reveal"  # the contact's page holds this form and the escalation's, each with a reason
-    reason = forms.CharField(label=_("Why do you need the caller's details?"), max_length=300,
-                             widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                             error_messages={"required": _("Say why you need to see the caller's details.")})
+    reason = forms.ChoiceField(label=_("Why do you need the caller's details?"),
+                               choices=[("", "—"), *RevealReason.choices],
+                               error_messages={"required": _("Choose why you need to see the caller's details."),
+                                               "invalid_choice": _("Choose why you need to see the caller's details.")})
 
 
 class CallbackForm(forms.Form):

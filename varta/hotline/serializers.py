@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
+from varta.core.reveal import RevealReason
 from varta.core.validators import no_markup
 from varta.geo.models import AdminUnit, Country
 from varta.geo.selectors import WITH_PARENTS
@@ -334,6 +335,11 @@ class ContactOut(BuiltOnce, serializers.ModelSerializer[Contact]):
 
 class ReasonIn(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class RevealIn(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.ChoiceField(choices=choices_of(RevealReason),
+                                     help_text=_("Why you need the caller's details; recorded in the audit trail."))
 
 
 class CallerDetailsOut(serializers.Serializer[dict[str, Any]]):

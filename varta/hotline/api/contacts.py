@@ -32,6 +32,7 @@ from varta.hotline.serializers import (
     ContactOut,
     EscalationOut,
     ReasonIn,
+    RevealIn,
 )
 from varta.orgs.models import Membership
 
@@ -161,13 +162,13 @@ class ContactDetailView(VartaAPIView):
 
 
 class ContactRevealView(VartaAPIView):
-    @extend_schema(tags=TAGS, request=ReasonIn, responses=CallerDetailsOut,
+    @extend_schema(tags=TAGS, request=RevealIn, responses=CallerDetailsOut,
                    summary="See the caller's name and phone (an audited view)",
-                   description="Records who looked, when and at which contact. The reason is required.")
+                   description="Records who looked, when, at which contact and why (one of the reveal reasons).")
     def post(self, request: Request, contact_id: int) -> Response:
         membership = self.acting(request, Action.HOTLINE_CONTACT_VIEW)
         contact = selectors.access_contact(membership, contact_id)
-        payload = ReasonIn(data=request.data)
+        payload = RevealIn(data=request.data)
         payload.is_valid(raise_exception=True)
         actions.contact_reveal(actor=self.actor(request), membership=membership, contact=contact,
                                reason=payload.validated_data["reason"])

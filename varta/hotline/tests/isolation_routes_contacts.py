@@ -57,7 +57,7 @@ ROUTES: dict[str, Route] = {
     "hotline:contact_list": Route(),
     "hotline:contact_detail": Route(kwargs=_contact),
     "hotline:contact_edit": Route(methods=("GET", "POST"), kwargs=_contact, body=_contact_body),
-    "hotline:contact_reveal": Route(methods=("POST",), kwargs=_contact, body=lambda w: {"reveal-reason": "x"}),
+    "hotline:contact_reveal": Route(methods=("POST",), kwargs=_contact, body=lambda w: {"reveal-reason": "contact"}),
     "hotline:callbacks": Route(),
     "hotline:callback_new": Route(methods=("GET", "POST"), kwargs=_contact, body=_callback_body),
     "hotline:callback_reveal": Route(methods=("POST",), kwargs=_callback, body=lambda w: {"team": "1"}),

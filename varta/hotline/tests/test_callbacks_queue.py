@@ -50,7 +50,7 @@ def test_it_shows_the_number_after_a_recorded_reveal(operator, personas, contact
     response = operator.post(f"{URL}{callback.pk}/reveal/")
     assert response.status_code == 200
     assert 'href="tel:+380671234567"' in response.content.decode()
-    event = AuditEvent.objects.get(action="hotline.contact.reveal")
+    event = AuditEvent.objects.get(action="hotline.contact.reveal.contact")
     assert event.object_id == str(callback.contact_id)
     assert "380671234567" not in operator.get(URL).content.decode()
 

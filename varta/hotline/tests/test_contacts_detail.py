@@ -49,12 +49,12 @@ def test_it_records_each_view_in_the_audit_trail(viewer, personas, consented):
 
 
 def test_it_reveals_the_callers_details_once_with_a_reason_and_records_it(viewer, personas, consented):
-    response = viewer.post(f"{url(consented)}reveal/", {"reveal-reason": "Call-back requested by supervisor"})
+    response = viewer.post(f"{url(consented)}reveal/", {"reveal-reason": "supervision"})
     assert response.status_code == 200
     content = response.content.decode()
     assert "Olena Petrenko" in content
     assert 'href="tel:+380671234567"' in content
-    event = AuditEvent.objects.filter(action="hotline.contact.reveal").get()
+    event = AuditEvent.objects.filter(action="hotline.contact.reveal.supervision").get()
     assert event.object_id == str(consented.pk)
     assert event.changed_fields == ["caller_name", "caller_phone"]
     # The next view masks them again.
@@ -66,7 +66,7 @@ def test_it_refuses_a_reveal_without_a_reason(viewer, consented):
         response = viewer.post(f"{url(consented)}reveal/", {"reveal-reason": "  "})
     assert response.status_code == 400
     content = response.content.decode()
-    assert "Say why you need to see the caller&#x27;s details." in content
+    assert "Choose why you need to see the caller&#x27;s details." in content
     assert "Olena Petrenko" not in content
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from varta.accounts.permissions import ROLE_ACTIONS, Action, can
 from varta.core.http import VartaRequest, acting
+from varta.core.reveal import RevealReason
 from varta.hotline import actions, selectors
 from varta.hotline.forms import CallbackForm, add_action_errors, default_callback_time
 from varta.hotline.models import Callback
@@ -77,7 +78,7 @@ def callback_reveal(request: VartaRequest, callback_id: int) -> HttpResponse:
     membership = acting(request, Action.HOTLINE_CONTACT_VIEW)
     callback = selectors.access_callback(membership, callback_id)
     actions.contact_reveal(actor=request.actor, membership=membership, contact=callback.contact,
-                           reason=_("To make call-back %(number)s") % {"number": callback.pk})
+                           reason=RevealReason.CONTACT)
     return _render_queue(request, membership, team=request.POST.get("team") == "1", revealed=callback)
 
 
