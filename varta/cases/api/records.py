@@ -396,6 +396,7 @@ class AttachmentDownloadView(VartaAPIView):
         response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
         response["Content-Disposition"] = content_disposition_header(True, attachment.file_name) or "attachment"
         response["Cache-Control"] = "no-store"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
 
 

