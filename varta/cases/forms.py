@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from varta.accounts.models import User
 from varta.accounts.permissions import Role
-from varta.cases.actions.cases import CaseInput, PersonInput, RevealReason
+from varta.cases.actions.cases import CaseInput, PersonInput
 from varta.cases.models import (
     WG_DOMAINS,
     CaseSource,
@@ -29,6 +29,7 @@ from varta.cases.models import (
     WgLevel,
 )
 from varta.core.htcds import Gender
+from varta.core.reveal import RevealReason
 from varta.geo.forms import PcodeField
 from varta.geo.models import Country
 from varta.hotline.forms import add_action_errors, country_choices

@@ -7,7 +7,8 @@ with a bonus for an equal date of birth. Candidates under ``THRESHOLD`` are drop
 
 Need-to-know: a match whose cases the user may not see comes back with ``visible=False`` and no name or date of
 birth, only its cases' references and case workers ("a possible match exists: case N, case worker X — ask them").
-Each search is an audit event (``cases.person.search``) that records no search term.
+Each search is an audit event (``cases.person.search``) that records no search term, and each person whose name
+is shown as a visible match gets one more (``cases.person.match_shown``), as for a reveal.
 """
 
 from __future__ import annotations
@@ -99,10 +100,26 @@ def find_persons(membership: Membership, *, names: Sequence[str], birth_date: da
     page and API search does; a benchmark may not).
     """
     require(membership, Action.CASE_REGISTER)
-    query_names = _usable(names)
+    matches = _search(membership, _usable(names), birth_date)
     if record:
-        writes.record(actor=Actor(user=membership.user, organisation=membership.organisation),
-                      action="cases.person.search", object_type=writes.object_type(Person))
+        _record(membership, matches)
+    return matches
+
+
+def _record(membership: Membership, matches: list[Match]) -> None:
+    """The search (no terms), and each person whose name and date of birth it shows, as for a reveal; in one
+    audit batch, so the statements do not grow with the matches."""
+    actor = Actor(user=membership.user, organisation=membership.organisation)
+    with writes.batch():
+        writes.record(actor=actor, action="cases.person.search", object_type=writes.object_type(Person))
+        for match in matches:
+            if match.visible:
+                writes.record(actor=actor, action="cases.person.match_shown", object_type=writes.object_type(Person),
+                              object_id=match.person_id,
+                              changed=["given_name", "family_name", "patronymic", "birth_date"])
+
+
+def _search(membership: Membership, query_names: list[str], birth_date: date | None) -> list[Match]:
     if not blind_index.name_keys(*query_names):
         return []
     iso = birth_date.isoformat() if birth_date else ""

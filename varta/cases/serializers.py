@@ -21,7 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from varta.accounts.models import User
-from varta.cases.actions.cases import CaseInput, PersonInput, RevealReason
+from varta.cases.actions.cases import CaseInput, PersonInput
 from varta.cases.actions.consent import ConsentInput
 from varta.cases.actions.plan import PlanItemInput
 from varta.cases.actions.screening import ScreeningInput
@@ -65,6 +65,7 @@ from varta.core.htcds import (
     TraffickingStatus,
     TypeOfExploitation,
 )
+from varta.core.reveal import RevealReason
 from varta.geo.models import AdminUnit, Country
 from varta.geo.selectors import WITH_PARENTS
 from varta.hotline.models import AgeGroup, Displacement, Escalation

@@ -37,6 +37,7 @@ from varta.cases.models import (
     WgLevel,
 )
 from varta.core.htcds import Gender
+from varta.core.reveal import is_reason
 from varta.core.validators import no_markup, normalise_phone
 from varta.geo.models import AdminUnit, Country
 from varta.hotline.models import AgeGroup, Displacement, Escalation, EscalationStatus
@@ -312,22 +313,11 @@ def reveal(*, actor: Actor, membership: Membership, case: Case, reason: str, fie
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why you need to see the personal details.")]})
-    if reason not in {str(v) for v in RevealReason.values}:
+    if not is_reason(reason):
         raise ValidationError({"reason": [_("Choose one of the reasons.")]})
     writes.record(actor=actor, action=f"cases.person.reveal.{reason}", object_type=writes.object_type(case.person),
                   object_id=case.person_id, changed=fields or list(Person.PERSONAL_FIELDS))
     return case
-
-
-class RevealReason(models.TextChoices):
-    """Why a user looks at a person's identifying details; the reason is part of the audit event's action."""
-
-    CONTACT = "contact", _("To contact the person")
-    SERVICE = "service", _("To arrange or deliver a service")
-    DOCUMENTS = "documents", _("To prepare documents or a referral")
-    VERIFY = "verify", _("To verify identity or avoid a duplicate")
-    SUPERVISION = "supervision", _("Supervision or quality review")
-    SUBJECT_REQUEST = "subject_request", _("The person's own request")
 
 
 def viewed(*, actor: Actor, case: Case, what: str = "case") -> None:

@@ -108,6 +108,17 @@ def test_it_needs_the_register_permission_and_records_each_search_without_values
         find(personas.a.membership(Role.ORG_ADMIN), "Oleksandr")
 
 
+def test_it_records_each_person_whose_name_it_shows(personas, registered):
+    shevchenko, _others = registered
+    hidden = register_case(personas.a, case_worker=add_case_worker(personas.a, "a_other_worker").user,
+                           person=person_input(given_name="Олександр", family_name="Шевченко", patronymic="Петрович"))
+    membership, _actor = acting_as(personas.a)
+    matches = find(membership, "Олександр", "Шевченко")
+    assert {m.person_id for m in matches} >= {shevchenko.person_id, hidden.person_id}
+    shown = AuditEvent.objects.filter(action="cases.person.match_shown")
+    assert list(shown.values_list("object_id", flat=True)) == [str(shevchenko.person_id)]  # not the hidden one
+
+
 def test_it_ignores_anonymised_persons(personas, registered):
     from varta.audit import writes
     from varta.audit.writes import Actor
