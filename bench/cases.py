@@ -45,7 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.hotline import _percentile, log, machine, throwaway_database  # noqa: E402 (after the path)
+from bench.hotline import _percentile, database_version, log, machine, throwaway_database  # noqa: E402 (after the path)
 
 FULL_SCALE = 100_000
 CHUNK = 5_000  # cases per COPY chunk / SQLite transaction
@@ -762,20 +762,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rng = random.Random(args.seed)
     result: dict[str, Any] = {"scale": args.scale, "persons": total, "machine": machine()}
     with throwaway_database(args) as engine:
-        import django
-
-        django.setup()
-        from django.db import connection
-
         result["engine"] = engine
-        if engine == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW server_version")
-                result["machine"]["postgresql"] = cursor.fetchone()[0]
-        else:
-            import sqlite3
-
-            result["machine"]["sqlite"] = sqlite3.sqlite_version
+        result["machine"].update(database_version(engine))
         began = time.perf_counter()
         ref = build_reference(total)
         result["build_reference_s"] = round(time.perf_counter() - began, 1)

@@ -436,26 +436,31 @@ def machine() -> dict[str, Any]:
             "platform": platform.platform()}
 
 
+def database_version(engine: str) -> dict[str, str]:
+    """Set Django up on the throw-away database and name the server's version (for the machine description)."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if engine == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return {"postgresql": cursor.fetchone()[0]}
+    import sqlite3
+
+    return {"sqlite": sqlite3.sqlite_version}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     total = max(1, round(FULL_SCALE * args.scale))
     rng = random.Random(args.seed)
     result: dict[str, Any] = {"scale": args.scale, "contacts": total, "machine": machine()}
     with throwaway_database(args) as engine:
-        import django
-
-        django.setup()
-        from django.db import connection
-
         result["engine"] = engine
-        if engine == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW server_version")
-                result["machine"]["postgresql"] = cursor.fetchone()[0]
-        else:
-            import sqlite3
-
-            result["machine"]["sqlite"] = sqlite3.sqlite_version
+        result["machine"].update(database_version(engine))
+        from django.db import connection
         began = time.perf_counter()
         ref = build_reference(rng)
         result["build_reference_s"] = round(time.perf_counter() - began, 1)
