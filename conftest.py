@@ -24,6 +24,12 @@ def _test_settings(settings):
     settings.DEMO_CASES = 12
     # LocaleMiddleware leaves the last request's language active in the thread: start every test in English.
     translation.activate("en")
+    # Process-wide caches of reference rows: a rolled-back test's rows (and their reused ids) must not leak.
+    from varta.geo.selectors import clear_cached_units
+    from varta.hotline.selectors import clear_cached_topics
+
+    clear_cached_units()
+    clear_cached_topics()
     yield
     translation.deactivate()
 

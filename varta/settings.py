@@ -25,8 +25,11 @@ SECRET_KEY = env_str("VARTA_SECRET_KEY") or load_or_create_secret_key(VAR_DIR / 
 # --- Database ---------------------------------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "varta.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL")
+# Each server thread keeps its connection this long: no connect, no PRAGMAs (SQLite) and no TLS handshake
+# (PostgreSQL) per request. 0 closes it after every request.
+CONN_MAX_AGE = env_int("VARTA_DB_CONN_MAX_AGE", 60)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("VARTA_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     EMBEDDED = False
 else:
@@ -34,6 +37,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "OPTIONS": {
                 # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers queue instead
                 # of failing on lock upgrade; WAL lets readers run beside the writer.

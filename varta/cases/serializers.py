@@ -66,10 +66,10 @@ from varta.core.htcds import (
     TypeOfExploitation,
 )
 from varta.core.reveal import RevealReason
+from varta.core.serializers import BuiltOnce, choices_of
 from varta.geo.models import AdminUnit, Country
 from varta.geo.selectors import WITH_PARENTS
 from varta.hotline.models import AgeGroup, Displacement, Escalation
-from varta.hotline.serializers import BuiltOnce, choices_of
 from varta.orgs.models import Membership, Organisation
 
 MAX_ID = 2**63 - 1

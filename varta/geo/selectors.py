@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
+from cachetools import TTLCache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
@@ -73,6 +76,44 @@ def search_units(query: str, *, country_iso3: str | None = None, max_level: int 
 
 def units_by_pcodes(pcodes: list[str]) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(pcode__in=pcodes)
+
+
+# Units by P-code with their parents, for the write paths that resolve one per request (a hotline contact's
+# place). A P-code names one unit for good and units are never deleted (varta/geo/loader.py only adds and
+# updates), so a cached unit is always a valid reference; what can age is a name or a parent after a new edition
+# of the gazetteer is loaded. ``load`` clears this process's cache; other server processes see the change within
+# UNIT_CACHE_SECONDS. Unknown codes are not cached: a unit loaded a moment ago is found at once.
+UNIT_CACHE_SECONDS = 300
+_units: TTLCache[str, AdminUnit] = TTLCache(maxsize=8192, ttl=UNIT_CACHE_SECONDS)
+_units_lock = threading.Lock()
+
+
+def unit_with_parents(pcode: str) -> AdminUnit | None:
+    """The unit with this P-code (any spacing or case) and its parents, or None. Treat it as read-only: it is
+    shared with other requests."""
+    code = pcode.strip().upper()
+    with _units_lock:
+        unit = _units.get(code)
+    if unit is None:
+        try:
+            unit = AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=code)
+        except AdminUnit.DoesNotExist:
+            return None
+        with _units_lock:
+            _units[code] = unit
+    return unit
+
+
+def forget_cached_units() -> None:
+    """Drop the cached units, now and again when the current transaction commits (a reader in between could
+    otherwise cache the old state)."""
+    clear_cached_units()
+    transaction.on_commit(clear_cached_units)
+
+
+def clear_cached_units() -> None:
+    with _units_lock:
+        _units.clear()
 
 
 def access_unit(pcode: str) -> AdminUnit:

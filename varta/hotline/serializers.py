@@ -7,13 +7,11 @@ ISO2 → Country), naming any value they do not know; the rules of a contact its
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +19,10 @@ from rest_framework import serializers
 
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
 from varta.core.reveal import RevealReason
+from varta.core.serializers import BuiltOnce, choices_of
 from varta.core.validators import no_markup
 from varta.geo.models import AdminUnit, Country
-from varta.geo.selectors import WITH_PARENTS
+from varta.geo.selectors import unit_with_parents
 from varta.hotline import selectors
 from varta.hotline.actions import ConsultationInput, ContactInput
 from varta.hotline.models import (
@@ -50,16 +49,8 @@ CONSULTATIONS = Prefetch("consultations", queryset=Consultation.objects.select_r
 
 
 def resolve_topics(organisation_id: int, codes: list[str]) -> dict[str, Topic]:
-    """Code → term among those the organisation sees (retired too: the action says they are retired).
-
-    An organisation's own term wins over a standard term with the same code.
-    """
-    found: dict[str, Topic] = {}
-    rows = selectors.topics_visible(organisation_id, include_retired=True).filter(code__in=set(codes))
-    for topic in rows.order_by():  # the order does not matter here (nor its cost: joins and compiling)
-        if topic.code not in found or topic.organisation_id is not None:
-            found[topic.code] = topic
-    return found
+    """Code → term among those the organisation sees (retired too: the action says they are retired)."""
+    return selectors.topics_by_code(organisation_id, codes)
 
 
 def standard_code_taken(code: str) -> bool:
@@ -84,29 +75,14 @@ def local_day_start(day: date) -> datetime:
 # --- Contacts -------------------------------------------------------------------------------------------------
 
 
-class SharedChoices(tuple[tuple[Any, Any], ...]):
-    """A ChoiceField's choices that the field's copies share.
-
-    DRF deep-copies every declared field for each serializer it builds, so for each request; copying the
-    choices (lazy labels and all) was most of that cost. They are never changed, so the copy is the same object.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> SharedChoices:
-        return self
-
-
-def choices_of(choices: type[models.Choices]) -> SharedChoices:
-    return SharedChoices(choices.choices)
-
-
-class ConsultationIn(serializers.Serializer[dict[str, Any]]):
+class ConsultationIn(BuiltOnce, serializers.Serializer[dict[str, Any]]):
     topic = serializers.CharField(max_length=60, help_text=_("Code of a topic (standard or the organisation's own)."))
     outcome = serializers.ChoiceField(choices=choices_of(Outcome), default=Outcome.INFORMATION)
     referrals = serializers.CharField(max_length=2000, allow_blank=True, default="",
                                       help_text=_("Where the caller was referred (free text)."))
 
 
-class ContactFieldsIn(serializers.Serializer[dict[str, Any]]):
+class ContactFieldsIn(BuiltOnce, serializers.Serializer[dict[str, Any]]):
     """A contact as an operator records it. Needs ``organisation_id`` in the context (to resolve topic codes)."""
 
     channel = serializers.ChoiceField(choices=choices_of(Channel))
@@ -146,10 +122,10 @@ class ContactFieldsIn(serializers.Serializer[dict[str, Any]]):
         if not value or not value.strip():
             return None
         code = value.strip().upper()
-        try:  # get(), not first(): the P-code is the key, and an ORDER BY costs more to compile than to run
-            return AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=code)
-        except AdminUnit.DoesNotExist:
-            raise serializers.ValidationError(_("Unknown P-code “%(code)s”.") % {"code": code}) from None
+        unit = unit_with_parents(code)
+        if unit is None:
+            raise serializers.ValidationError(_("Unknown P-code “%(code)s”.") % {"code": code})
+        return unit
 
     def validate_country(self, value: str | None) -> Country | None:
         if not value or not value.strip():
@@ -269,19 +245,6 @@ class ContactFilterIn(serializers.Serializer[dict[str, Any]]):
         if data.get("category"):
             condition &= Q(pk__in=Consultation.objects.filter(category=data["category"]).values("contact_id"))
         return condition
-
-
-# For a ModelSerializer: its fields are built from the model once per class, then copied for each instance. DRF
-# builds them again for every instance (a contact is about 30 fields looked up on the model, each time); they
-# depend on the class only (Meta and declared fields), never on the instance or its context. (No docstring: the
-# API schema would show it as the description of the serializers that have none.)
-class BuiltOnce:
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        built = type(self).__dict__.get("_built_fields")
-        if built is None:
-            built = super().get_fields()  # type: ignore[misc]
-            type.__setattr__(type(self), "_built_fields", built)
-        return copy.deepcopy(built)
 
 
 class ConsultationOut(BuiltOnce, serializers.ModelSerializer[Consultation]):
