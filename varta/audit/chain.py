@@ -16,17 +16,20 @@ import hashlib
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple, Protocol
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varta.audit.models import AuditChainHead, AuditEvent
 from varta.core.context import current_request_meta
+from varta.core.sql import Statement, execute_together
 
 GENESIS = "0" * 64
 HEAD_PK = 1
@@ -102,18 +105,34 @@ def event_digest(event: Hashed) -> str:
     return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
 
 
+def _locked_head(connection: BaseDatabaseWrapper) -> AuditChainHead | None:
+    """The head row, locked (SELECT … FOR UPDATE where the database has it). Plain SQL: this runs at the start of
+    every audited transaction, and the ORM's compilation of it cost more than the query."""
+    qn = connection.ops.quote_name
+    opts = AuditChainHead._meta
+    columns = [opts.pk.column, opts.get_field("seq").column, opts.get_field("hash").column]
+    sql = (f"SELECT {', '.join(qn(c) for c in columns)} FROM {qn(opts.db_table)} "  # noqa: S608 - model names
+           f"WHERE {qn(opts.pk.column)} = %s")
+    if connection.features.has_select_for_update:
+        sql += " " + connection.ops.for_update_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [HEAD_PK])
+        row = cursor.fetchone()
+    return None if row is None else AuditChainHead.from_db(connection.alias, ["id", "seq", "hash"], row)
+
+
 def lock_head() -> AuditChainHead:
     """Lock the chain head for the rest of the current transaction (and create it if it is missing).
 
     The audited write path calls this *before* it changes any row, so every audited transaction takes the head
     lock first and row locks after it: two transactions cannot each hold a row the other needs.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("lock_head() must run inside a transaction")
-    try:  # get(), not first(): one row by its key, and no ORDER BY to compile on every audited write
-        return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
-    except AuditChainHead.DoesNotExist:
-        pass
+    head = _locked_head(connection)
+    if head is not None:
+        return head
     # The migration creates the head; it is missing after a flush (tests) or if someone deleted it. Re-seed
     # it from the newest event; ignore_conflicts lets two first writers race safely to one row.
     last = AuditEvent.objects.order_by("-seq").first()
@@ -121,8 +140,7 @@ def lock_head() -> AuditChainHead:
         [AuditChainHead(pk=HEAD_PK, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)],
         ignore_conflicts=True,
     )
-    head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
-    return head
+    return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
 
 
 def _checked(name: str, value: str) -> str:
@@ -151,8 +169,7 @@ def append(
             head = lock_head()
         event = next_event(head=head, actor_id=actor_id, organisation_id=organisation_id, action=action,
                            object_type=object_type, object_id=object_id, changed_fields=changed_fields)
-        event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=event.seq, hash=event.hash)
+        save_events(head, [event])
     return event
 
 
@@ -203,12 +220,39 @@ def next_event(
     return event
 
 
-def save_events(head: AuditChainHead, events: list[AuditEvent]) -> None:
-    """Insert events made by ``next_event`` (in order, one statement) and move the stored head to the last one."""
-    if not events:
-        return
-    AuditEvent.objects.bulk_create(events)
-    AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=head.seq, hash=head.hash)
+_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+_EVENTS_PER_INSERT = 500
+
+
+def _insert_events(connection: BaseDatabaseWrapper, events: list[AuditEvent]) -> list[Statement]:
+    """The INSERTs of ``events``, as Django's own compiler writes them (no ids returned: nobody needs them)."""
+    statements: list[Statement] = []
+    for start in range(0, len(events), _EVENTS_PER_INSERT):
+        query = InsertQuery(AuditEvent)
+        rows: list[models.Model] = list(events[start:start + _EVENTS_PER_INSERT])
+        query.insert_values(_EVENT_FIELDS, rows)
+        statements.extend(query.get_compiler(connection=connection).as_sql())
+    return statements
+
+
+def _move_head(connection: BaseDatabaseWrapper, head: AuditChainHead) -> Statement:
+    qn = connection.ops.quote_name
+    opts = AuditChainHead._meta
+    return (f"UPDATE {qn(opts.db_table)} SET {qn(opts.get_field('seq').column)} = %s, "  # noqa: S608 - model names
+            f"{qn(opts.get_field('hash').column)} = %s WHERE {qn(opts.pk.column)} = %s", [head.seq, head.hash, HEAD_PK])
+
+
+def save_events(head: AuditChainHead, events: list[AuditEvent], *, before: Sequence[Statement] = ()) -> None:
+    """Insert events made by ``next_event`` (in order) and move the stored head to the last one.
+
+    ``before``: plain statements of the same transaction to run first (a batch's roll-up increments); all of them
+    go to the database in one round trip where it allows (``varta.core.sql.execute_together``).
+    """
+    connection = transaction.get_connection()
+    statements = list(before)
+    if events:
+        statements += [*_insert_events(connection, events), _move_head(connection, head)]
+    execute_together(statements, using=connection.alias)
 
 
 # --- Verification ------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from varta.audit import chain
 from varta.audit.guard import audited_write
 from varta.audit.models import AuditChainHead, AuditEvent
+from varta.core.sql import Statement
 
 if TYPE_CHECKING:
     from varta.accounts.models import User
@@ -58,33 +59,44 @@ def object_type(model: type[models.Model] | models.Model) -> str:
 
 
 @dataclass
-class _Batch:
+class Batch:
+    """The audited writes of one ``batch()``: its locked chain head, its events, and plain statements for its end."""
+
     head: AuditChainHead
     events: list[AuditEvent] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+    def execute_at_end(self, statements: Iterable[Statement]) -> None:
+        """Plain statements (derived data such as roll-up increments) to run when the batch ends, under the chain
+        lock, in the same round trip as the batch's events."""
+        self.statements.extend(statements)
 
 
-_batch: ContextVar[_Batch | None] = ContextVar("varta_audit_batch", default=None)
+_batch: ContextVar[Batch | None] = ContextVar("varta_audit_batch", default=None)
 
 
 @contextmanager
-def batch() -> Iterator[None]:
+def batch() -> Iterator[Batch]:
     """One transaction whose audited writes share one chain-head lock and insert their events together at its end.
 
     For a hot path that writes a few rows at once (a hotline contact and its consultations): it saves a head
-    lock, an event insert and a head update per row. Nothing inside may read the audit trail it is writing.
+    lock, an event insert and a head update per row, and its end (the statements given to ``execute_at_end``,
+    the events, the head) is one round trip to PostgreSQL. Nothing inside may read the audit trail it is writing.
     If the block raises, the transaction rolls back with nothing saved. Nested batches join the outer one.
     """
-    if _batch.get() is not None:
-        yield
+    outer = _batch.get()
+    if outer is not None:
+        yield outer
         return
     with transaction.atomic(savepoint=False), audited_write():
-        current = _Batch(head=chain.lock_head())
+        current = Batch(head=chain.lock_head())
         token = _batch.set(current)
         try:
-            yield
+            yield current
         finally:
             _batch.reset(token)
-        chain.save_events(current.head, current.events)  # not reached when the block raised
+        # not reached when the block raised
+        chain.save_events(current.head, current.events, before=current.statements)
 
 
 def _lock_head() -> AuditChainHead:

@@ -183,7 +183,9 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
     """Record a contact and its consultations. ``operator`` defaults to the acting user."""
     require(membership, Action.HOTLINE_CONTACT_CREATE)
     validate_contact(data, organisation_id=membership.organisation_id)
-    with writes.batch():  # one chain-head lock and one insert of events for the contact and its consultations
+    # One chain-head lock for the contact and its consultations, and one round trip at the end for the roll-ups,
+    # the events and the head.
+    with writes.batch() as batch:
         contact = writes.create(
             Contact(organisation_id=membership.organisation_id,
                     operator_id=operator.pk if operator is not None else membership.user_id,
@@ -194,7 +196,7 @@ def contact_create(*, actor: Actor, membership: Membership, data: ContactInput, 
                 [consultation_row(contact, item, position) for position, item in enumerate(data.consultations, 1)],
                 actor=actor):
             delta.consultation(consultation)
-        delta.save()  # after the audited writes: under the audit chain lock
+        batch.execute_at_end(delta.statements())  # under the audit chain lock
     return contact
 
 

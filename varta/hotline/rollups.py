@@ -24,8 +24,17 @@ from django.apps.registry import Apps
 from django.apps.registry import apps as global_apps
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import IntegerField
 
-from varta.hotline.models import CONTACT_DAY_COLUMNS, OUTCOME_COLUMNS, Consultation, Contact
+from varta.core.sql import Statement, execute_together
+from varta.hotline.models import (
+    CONTACT_DAY_COLUMNS,
+    OUTCOME_COLUMNS,
+    Consultation,
+    ConsultationDay,
+    Contact,
+    ContactDay,
+)
 
 ContactKey = tuple[int, date, str, bool, str]  # organisation, local day, oblast P-code or "", abroad, channel
 ConsultationKey = tuple[int, date, int]  # organisation, local day, topic
@@ -92,36 +101,68 @@ class Delta:
 
     def save(self, apps: Apps = global_apps) -> None:
         """Add the counts to the roll-ups, inside the caller's transaction (which holds the audit chain lock)."""
-        _save(apps.get_model("hotline", "ContactDay"), ("organisation_id", "day", "oblast", "abroad", "channel"),
-              self.contacts)
-        _save(apps.get_model("hotline", "ConsultationDay"), ("organisation_id", "day", "topic_id"),
-              self.consultations)
+        _save(apps.get_model("hotline", "ContactDay"), _CONTACT_KEY, self.contacts)
+        _save(apps.get_model("hotline", "ConsultationDay"), _CONSULTATION_KEY, self.consultations)
+        self.clear()
+
+    def statements(self) -> list[Statement]:
+        """The counts as one upsert per roll-up table (for a few rows: one contact's), to run under the audit
+        chain lock (``varta.audit.writes.Batch.execute_at_end``)."""
+        found = [_upsert(ContactDay, _CONTACT_KEY, _nonzero(self.contacts)),
+                 _upsert(ConsultationDay, _CONSULTATION_KEY, _nonzero(self.consultations))]
+        self.clear()
+        return [statement for statement in found if statement is not None]
+
+    def clear(self) -> None:
         self.contacts.clear()
         self.consultations.clear()
 
 
-def _bump(model: Any, names: tuple[str, ...], key: tuple[Any, ...], cells: dict[str, int]) -> bool:
-    """``UPDATE … SET c = c + n … WHERE key``, in plain SQL: the hot path of every contact, without the ORM's
-    compilation of an F() update (column names are our own constants, values are parameters)."""
+_CONTACT_KEY = ("organisation_id", "day", "oblast", "abroad", "channel")
+_CONSULTATION_KEY = ("organisation_id", "day", "topic_id")
+
+
+def _nonzero(delta: dict[Any, Counter[str]]) -> dict[Any, dict[str, int]]:
+    changes = {key: {column: n for column, n in cells.items() if n} for key, cells in delta.items()}
+    return {key: cells for key, cells in changes.items() if cells}
+
+
+def _upsert(model: Any, names: tuple[str, ...], changes: dict[Any, dict[str, int]]) -> Statement | None:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c`` for these rows, in plain SQL (column names
+    are our own, values are parameters): a new day's row is created, an existing one incremented, in one statement
+    on either database. The key is the table's unique constraint."""
+    if not changes:
+        return None
     connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
+    qn = connection.ops.quote_name
     key_fields = [model._meta.get_field(name) for name in names]
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET "  # noqa: S608 - our own column names, values as params
-           + ", ".join(f"{quote(c)} = {quote(c)} + %s" for c in cells)
-           + " WHERE " + " AND ".join(f"{quote(f.column)} = %s" for f in key_fields))
-    params = [*cells.values(), *(f.get_db_prep_value(v, connection) for f, v in zip(key_fields, key, strict=True))]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount > 0
+    counters = _counter_columns(model)
+    touched = sorted({column for cells in changes.values() for column in cells})
+    table = qn(model._meta.db_table)
+    row = "(" + ", ".join(["%s"] * (len(key_fields) + len(counters))) + ")"
+    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in key_fields)}, "  # noqa: S608 - our names
+           f"{', '.join(qn(c) for c in counters)}) VALUES {', '.join([row] * len(changes))} "
+           f"ON CONFLICT ({', '.join(qn(f.column) for f in key_fields)}) DO UPDATE SET "
+           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in touched))
+    params: list[Any] = []
+    for key, cells in changes.items():
+        params += [f.get_db_prep_value(v, connection) for f, v in zip(key_fields, key, strict=True)]
+        params += [cells.get(column, 0) for column in counters]
+    return sql, params
+
+
+@cache
+def _counter_columns(model: Any) -> list[str]:
+    """Every count column of a roll-up table (all of them NOT NULL: an insert names each)."""
+    return [f.column for f in model._meta.concrete_fields if isinstance(f, IntegerField) and not f.primary_key]
 
 
 def _save(model: Any, names: tuple[str, ...], delta: dict[Any, Counter[str]]) -> None:
-    changes = {key: {column: n for column, n in cells.items() if n} for key, cells in delta.items()}
-    changes = {key: cells for key, cells in changes.items() if cells}
-    if len(changes) <= 4:  # one contact: one UPDATE per cell, an INSERT for a new one
-        for key, cells in changes.items():
-            if not _bump(model, names, key, cells):
-                model.objects.create(**dict(zip(names, key, strict=True)), **cells)
+    changes = _nonzero(delta)
+    if len(changes) <= 4:  # one contact: one upsert
+        statement = _upsert(model, names, changes)
+        if statement is not None:
+            execute_together([statement], using=router.db_for_write(model))
         return
     # Many (bulk paths): read the rows of those days once, then one bulk update and one bulk insert.
     existing = {tuple(getattr(row, name) for name in names): row for row in model.objects.filter(
