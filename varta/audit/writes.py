@@ -25,6 +25,7 @@ from django.db import models, transaction
 from varta.audit import chain
 from varta.audit.guard import audited_write
 from varta.audit.models import AuditChainHead, AuditEvent
+from varta.core import sql
 from varta.core.sql import Statement
 
 if TYPE_CHECKING:
@@ -142,7 +143,8 @@ def create(obj: M, *, actor: Actor, action: str | None = None) -> M:
     """Insert ``obj`` and record ``<app>.<model>.create`` with the names of the fields that were set."""
     with transaction.atomic(savepoint=False), audited_write():
         head = _lock_head()
-        obj.save(force_insert=True)
+        if not sql.insert([obj], using=transaction.get_connection().alias):
+            obj.save(force_insert=True)
         set_fields = [f.name for f in _concrete_fields(obj) if _is_set(getattr(obj, f.attname))]
         record(head=head, actor=actor, action=action or f"{object_type(obj)}.create", object_type=object_type(obj),
                object_id=obj.pk, changed=set_fields)
@@ -156,7 +158,8 @@ def create_many(objs: Sequence[M], *, actor: Actor, action: str | None = None) -
     model = type(objs[0])
     with transaction.atomic(savepoint=False), audited_write():
         head = _lock_head()
-        created = model._default_manager.bulk_create(objs)
+        connection = transaction.get_connection()
+        created = objs if sql.insert(objs, using=connection.alias) else model._default_manager.bulk_create(objs)
         fields = _concrete_fields(model)
         for obj in created:
             record(head=head, actor=actor, action=action or f"{object_type(obj)}.create",

@@ -1,0 +1,128 @@
+"""varta.core.sql (inserts built once, statements sent together) and varta.core.serializers (fields built once)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import signals
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
+
+from varta.audit.guard import audited_write
+from varta.core import sql
+from varta.core.serializers import BuiltOnce
+from varta.hotline.models import Consultation, Contact, Topic
+
+COMPARED = ["organisation_id", "external_id", "channel", "direction", "started_at", "duration_seconds", "operator_id",
+            "language", "caller_type", "sex", "age_group", "displacement", "location_id", "oblast_id", "country_id",
+            "methods_of_control", "exploitation_types", "risk_flag", "callback_consent", "caller_name",
+            "caller_phone", "summary", "follows_id"]
+
+
+def contact(org, **values) -> Contact:
+    fields = {"organisation": org, "channel": "viber", "started_at": timezone.now() - timedelta(minutes=5),
+              "caller_type": "relative", "sex": "Masculine", "methods_of_control": ["DebtBondage"],
+              "risk_flag": True, "callback_consent": True, "caller_name": "Олена Петренко",
+              "caller_phone": "+380671234567", "summary": "Дзвонила з Ужгорода"}
+    return Contact(**(fields | values))
+
+
+def test_an_insert_writes_the_row_the_orm_writes(personas):
+    org = personas.a.organisation
+    with transaction.atomic(), audited_write():
+        by_orm = contact(org, external_id="orm")
+        by_orm.save(force_insert=True)
+        plain = contact(org, external_id="plain", started_at=by_orm.started_at)
+        assert sql.insert([plain])
+
+    assert plain.pk is not None
+    assert plain.pk != by_orm.pk
+    assert not plain._state.adding
+    assert plain.created_at is not None  # auto_now_add ran
+    rows = {row["external_id"]: row for row in Contact.objects.filter(pk__in=[plain.pk, by_orm.pk]).values(*COMPARED)}
+    assert rows["plain"] | {"external_id": "orm"} == rows["orm"]
+    assert Contact.objects.get(pk=plain.pk).caller_name == "Олена Петренко"  # encrypted and read back
+    with connection.cursor() as cursor:  # encrypted at rest, as the ORM does it
+        cursor.execute("SELECT caller_name FROM hotline_contact WHERE id = %s", [plain.pk])
+        assert "Олена" not in str(cursor.fetchone()[0])
+
+
+def test_an_insert_of_several_rows_gives_each_its_own_id(personas):
+    org = personas.a.organisation
+    terms = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:2])
+    with transaction.atomic(), audited_write():
+        first = contact(org)
+        first.save(force_insert=True)
+        rows = [Consultation(organisation=org, contact=first, topic=t, category=t.parent or t, referrals=str(n),
+                             started_at=first.started_at, position=n)
+                for n, t in enumerate(terms * 2, start=1)]
+        assert sql.insert(rows)
+
+    assert len({row.pk for row in rows}) == 4
+    for row in rows:
+        assert Consultation.objects.get(pk=row.pk).referrals == str(row.position)
+
+
+def test_it_leaves_to_the_orm_what_it_does_not_handle(personas):
+    org = personas.a.organisation
+    with_pk = contact(org, id=10_000)
+    assert not sql.insert([with_pk])
+
+    def receiver(**kwargs: object) -> None:
+        pass
+
+    signals.post_save.connect(receiver, sender=Contact)
+    try:
+        assert not sql.insert([contact(org)])
+    finally:
+        signals.post_save.disconnect(receiver, sender=Contact)
+    assert not Contact.objects.exists()
+
+
+def test_statements_run_together_in_order_and_in_one_round_trip_on_postgresql(personas):
+    org = personas.a.organisation
+    with transaction.atomic(), audited_write():
+        row = contact(org)
+        row.save(force_insert=True)
+    statements: list[sql.Statement] = [("UPDATE hotline_contact SET duration_seconds = %s WHERE id = %s", [60, row.pk]),
+                  ("UPDATE hotline_contact SET duration_seconds = duration_seconds * %s WHERE id = %s", [2, row.pk]),
+                  ("UPDATE hotline_contact SET language = %s WHERE id = %s", ["en", row.pk])]
+    with CaptureQueriesContext(connection) as captured:
+        sql.execute_together(statements)
+
+    assert len(captured) == (1 if connection.vendor == "postgresql" else 3)
+    row.refresh_from_db()
+    assert (row.duration_seconds, row.language) == (120, "en")
+
+
+class Shape(BuiltOnce, serializers.Serializer[dict[str, object]]):
+    name = serializers.CharField(max_length=5)
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=["a", "b"]))
+
+
+class Wrapper(BuiltOnce, serializers.Serializer[dict[str, object]]):
+    shapes = Shape(many=True)
+
+
+def test_fields_built_once_are_bound_to_each_serializer_of_their_own():
+    one, two = Shape(data={"name": "x", "tags": ["a"]}), Shape(data={"name": "too long", "tags": ["c"]})
+
+    assert one.fields["name"] is not two.fields["name"]
+    assert one.fields["name"].parent is one
+    assert two.fields["name"].parent is two
+    assert one.is_valid()
+    assert one.validated_data == {"name": "x", "tags": ["a"]}
+    assert not two.is_valid()
+    assert set(two.errors) == {"name", "tags"}
+    assert Shape(data={"name": "y", "tags": ["b"]}).is_valid()  # an invalid sibling left nothing behind
+
+
+@pytest.mark.parametrize(("shapes", "valid"), [([{"name": "a", "tags": []}], True), ([{"name": "abcdef"}], False)])
+def test_nested_serializers_keep_their_own_state(shapes, valid):
+    first, second = Wrapper(data={"shapes": shapes}), Wrapper(data={"shapes": [{"name": "ok", "tags": ["a"]}]})
+    assert first.is_valid() is valid
+    assert second.is_valid()
+    assert first.fields["shapes"] is not second.fields["shapes"]

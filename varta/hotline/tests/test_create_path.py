@@ -1,0 +1,118 @@
+"""The hot path of a contact's create: its statements, and the process caches of topic codes and P-codes.
+
+docs/benchmarks.md explains why each of these exists (the throughput of `bench/hotline.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from varta.accounts.permissions import Role
+from varta.audit import chain
+from varta.audit.writes import Actor
+from varta.geo.models import AdminUnit
+from varta.geo.selectors import forget_cached_units, unit_with_parents
+from varta.hotline import actions, rollups
+from varta.hotline.models import Consultation, ConsultationDay, Contact, ContactDay
+
+URL = "/api/v1/hotline/contacts/"
+
+
+def body(**overrides: Any) -> str:
+    data = {
+        "channel": "phone", "started_at": (timezone.now() - timedelta(minutes=3)).isoformat(),
+        "caller_type": "person_concerned", "sex": "Feminine", "age_group": "25-34", "place": "UA2110023",
+        "consultations": [{"topic": "job-offer-check"}, {"topic": "travel-rules", "outcome": "referred"}],
+    }
+    data.update(overrides)
+    return json.dumps(data)
+
+
+@pytest.fixture
+def operator(personas):
+    membership = personas.a.membership(Role.HOTLINE_OPERATOR)
+    return membership, Actor(user=membership.user, organisation=membership.organisation)
+
+
+@pytest.fixture
+def org_admin(personas):
+    membership = personas.a.membership(Role.ORG_ADMIN)
+    return membership, Actor(user=membership.user, organisation=membership.organisation)
+
+
+@pytest.fixture
+def client(personas, places, login_as):
+    return login_as(personas.a.user(Role.HOTLINE_OPERATOR))
+
+
+def test_a_contact_with_two_consultations_costs_a_fixed_number_of_statements(operator, contact_input):
+    membership, actor = operator
+    actions.contact_create(actor=actor, membership=membership, data=contact_input())  # the day's roll-up rows
+    with CaptureQueriesContext(connection) as captured:
+        contact = actions.contact_create(actor=actor, membership=membership, data=contact_input())
+
+    # The head lock, the contact, its consultations; then the two roll-up upserts, the events and the head,
+    # which PostgreSQL receives in one round trip (varta.core.sql.execute_together).
+    assert len(captured) == (4 if connection.vendor == "postgresql" else 7), [q["sql"][:60] for q in captured]
+    assert Consultation.objects.filter(contact=contact).count() == 2
+    assert ContactDay.objects.values_list("contacts", "caller_person_concerned").get() == (2, 2)
+    assert sorted(ConsultationDay.objects.values_list("consultations", flat=True)) == [2, 2]
+    assert chain.verify().ok
+
+
+def test_roll_up_upserts_create_a_new_day_and_increment_an_existing_one(operator, contact_input):
+    membership, actor = operator
+    today = timezone.now() - timedelta(minutes=3)
+    for started in (today, today, today - timedelta(days=3)):
+        actions.contact_create(actor=actor, membership=membership, data=contact_input(started_at=started))
+
+    assert sorted(ContactDay.objects.values_list("contacts", flat=True)) == [1, 2]
+    written = set(ContactDay.objects.values_list("day", "contacts", "sex_feminine"))
+    rollups.rebuild()
+    assert set(ContactDay.objects.values_list("day", "contacts", "sex_feminine")) == written
+
+
+def test_a_topic_added_or_retired_a_moment_ago_is_usable_or_refused_at_once(client, org_admin, topics):
+    own = [{"topic": "own-term"}]
+    assert client.post(URL, body(consultations=own), content_type="application/json").status_code == 400
+
+    membership, actor = org_admin
+    term = actions.topic_create(actor=actor, membership=membership, parent=topics["job-offer-check"].parent,
+                                code="own-term", name_en="Our term", name_uk="Наш термін")
+    response = client.post(URL, body(consultations=own), content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["consultations"][0]["topic"] == "own-term"
+
+    actions.topic_set_retired(actor=actor, membership=membership, topic=term, retired=True)
+    response = client.post(URL, body(consultations=own), content_type="application/json")
+    assert response.status_code == 400
+    assert "retired" in json.dumps(response.json())
+    assert Contact.objects.count() == 1
+
+
+def unit(pcode: str) -> AdminUnit:
+    found = unit_with_parents(pcode)
+    assert found is not None
+    return found
+
+
+def test_units_are_read_once_and_an_unknown_code_is_not_remembered(places, django_assert_num_queries):
+    assert unit(" ua2110023 ").parent.parent.pcode == "UA21"  # type: ignore[union-attr]
+    with django_assert_num_queries(0):
+        assert unit("UA2110023").pk == "UA2110023"
+
+    assert unit_with_parents("UA2110099") is None
+    AdminUnit.objects.create(pcode="UA2110099", country_iso3="UKR", level=3, parent=places["raion"],
+                             name_en="New", name_uk="Нова", search_en="new", search_uk="нова")
+    assert unit("UA2110099").name_en == "New"
+
+    AdminUnit.objects.filter(pcode="UA2110099").update(name_en="Renamed")
+    forget_cached_units()  # as the gazetteer loader does after a new edition
+    assert unit("UA2110099").name_en == "Renamed"
