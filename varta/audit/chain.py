@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from varta.audit.models import AuditChainHead, AuditEvent
 from varta.core.context import current_request_meta
-from varta.core.sql import Statement, execute_together
+from varta.core.sql import Statement, execute_together, insert_statement
 
 GENESIS = "0" * 64
 HEAD_PK = 1
@@ -221,17 +221,21 @@ def next_event(
 
 
 _EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-_EVENTS_PER_INSERT = 500
+_EVENTS_PER_INSERT = 60  # 12 columns: 720 parameters, under varta.core.sql.MAX_PARAMETERS
 
 
 def _insert_events(connection: BaseDatabaseWrapper, events: list[AuditEvent]) -> list[Statement]:
-    """The INSERTs of ``events``, as Django's own compiler writes them (no ids returned: nobody needs them)."""
+    """The INSERTs of ``events`` (no ids returned: nobody needs them)."""
     statements: list[Statement] = []
     for start in range(0, len(events), _EVENTS_PER_INSERT):
-        query = InsertQuery(AuditEvent)
         rows: list[models.Model] = list(events[start:start + _EVENTS_PER_INSERT])
-        query.insert_values(_EVENT_FIELDS, rows)
-        statements.extend(query.get_compiler(connection=connection).as_sql())
+        statement = insert_statement(rows, using=connection.alias)
+        if statement is None:  # the ORM's compiler, should the events ever need it (e.g. a save signal receiver)
+            query = InsertQuery(AuditEvent)
+            query.insert_values(_EVENT_FIELDS, rows)
+            statements.extend(query.get_compiler(connection=connection).as_sql())
+        else:
+            statements.append(statement)
     return statements
 
 

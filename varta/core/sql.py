@@ -64,43 +64,54 @@ def _insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], rows: int, alias: str) -> str:
+def _insert_sql(model: type[models.Model], rows: int, alias: str, returning: bool) -> str:
     connection = connections[alias]
     qn = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
     return (f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - model names, values as parameters
-            f"({', '.join(qn(f.column) for f in _insert_fields(model))}) "
-            f"VALUES {', '.join([row] * rows)} RETURNING {qn(model._meta.pk.column)}")
+            f"({', '.join(qn(f.column) for f in _insert_fields(model))}) VALUES {', '.join([row] * rows)}"
+            + (f" RETURNING {qn(model._meta.pk.column)}" if returning else ""))
 
 
-def _plain(model: type[models.Model], connection: BaseDatabaseWrapper) -> bool:
+def _plain(model: type[models.Model], connection: BaseDatabaseWrapper, returning: bool) -> bool:
     """Whether rows of ``model`` can be inserted here without the ORM's help."""
     opts = model._meta
     return (not opts.parents and isinstance(opts.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
-            and connection.features.can_return_rows_from_bulk_insert
+            and (connection.features.can_return_rows_from_bulk_insert or not returning)
             and not any(getattr(f, "generated", False) for f in opts.concrete_fields)
             and not signals.pre_save.has_listeners(model) and not signals.post_save.has_listeners(model))
 
 
-def insert(objs: Sequence[models.Model], *, using: str = "default") -> bool:
-    """Insert new rows of one model in one statement and set their primary keys; False (nothing written) when
-    the ORM must do it (then call ``save()`` or ``bulk_create``)."""
+def insert_statement(objs: Sequence[models.Model], *, using: str = "default",
+                     returning: bool = False) -> Statement | None:
+    """The INSERT of new rows of one model (``RETURNING`` their ids if asked), or None when the ORM must write
+    them (then call ``save()`` or ``bulk_create``)."""
     connection = connections[using]
     model = type(objs[0])
     fields = _insert_fields(model)
-    if (not _plain(model, connection) or len(objs) * len(fields) > MAX_PARAMETERS
+    if (not _plain(model, connection, returning) or len(objs) * len(fields) > MAX_PARAMETERS
             or any(obj.pk is not None or type(obj) is not model for obj in objs)):
-        return False
+        return None
     values = []
     for obj in objs:
         # As save() and bulk_create do: refuse an unsaved related row, take the id of one saved since assigned.
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         values.append([f.pre_save(obj, True) for f in fields])
     if any(hasattr(value, "resolve_expression") for row in values for value in row):
-        return False
+        return None
     params = [f.get_db_prep_save(value, connection) for row in values for f, value in zip(fields, row, strict=True)]
+    return _insert_sql(model, len(objs), connection.alias, returning), params
+
+
+def insert(objs: Sequence[models.Model], *, using: str = "default") -> bool:
+    """Insert new rows of one model in one statement and set their primary keys; False (nothing written) when
+    the ORM must do it (then call ``save()`` or ``bulk_create``)."""
+    statement = insert_statement(objs, using=using, returning=True)
+    if statement is None:
+        return False
+    connection = connections[using]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, len(objs), connection.alias), params)
+        cursor.execute(*statement)
         ids = cursor.fetchall()
     for obj, (pk,) in zip(objs, ids, strict=True):
         obj.pk = pk
