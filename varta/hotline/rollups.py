@@ -139,15 +139,17 @@ def _upsert(model: Any, names: tuple[str, ...], changes: dict[Any, dict[str, int
     counters = _counter_columns(model)
     touched = sorted({column for cells in changes.values() for column in cells})
     table = qn(model._meta.db_table)
-    row = "(" + ", ".join(["%s"] * (len(key_fields) + len(counters))) + ")"
-    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in key_fields)}, "  # noqa: S608 - our names
-           f"{', '.join(qn(c) for c in counters)}) VALUES {', '.join([row] * len(changes))} "
-           f"ON CONFLICT ({', '.join(qn(f.column) for f in key_fields)}) DO UPDATE SET "
-           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in touched))
+    rows: list[str] = []
     params: list[Any] = []
     for key, cells in changes.items():
+        # The counts a contact does not touch (most of ContactDay's) are the constant 0, not parameters.
+        rows.append("(" + ", ".join(["%s"] * len(key_fields) + ["%s" if c in cells else "0" for c in counters]) + ")")
         params += [f.get_db_prep_value(v, connection) for f, v in zip(key_fields, key, strict=True)]
-        params += [cells.get(column, 0) for column in counters]
+        params += [cells[c] for c in counters if c in cells]
+    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in key_fields)}, "  # noqa: S608 - our names
+           f"{', '.join(qn(c) for c in counters)}) VALUES {', '.join(rows)} "
+           f"ON CONFLICT ({', '.join(qn(f.column) for f in key_fields)}) DO UPDATE SET "
+           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in touched))
     return sql, params
 
 
