@@ -30,7 +30,7 @@ def contact(org, **values) -> Contact:
     return Contact(**(fields | values))
 
 
-def test_an_insert_writes_the_row_the_orm_writes(personas):
+def test_it_inserts_the_row_the_orm_writes(personas):
     org = personas.a.organisation
     with transaction.atomic(), audited_write():
         by_orm = contact(org, external_id="orm")
@@ -50,7 +50,7 @@ def test_an_insert_writes_the_row_the_orm_writes(personas):
         assert "Олена" not in str(cursor.fetchone()[0])
 
 
-def test_an_insert_of_several_rows_gives_each_its_own_id(personas):
+def test_it_gives_each_of_several_inserted_rows_its_own_id(personas):
     org = personas.a.organisation
     terms = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:2])
     with transaction.atomic(), audited_write():
@@ -82,7 +82,7 @@ def test_it_leaves_to_the_orm_what_it_does_not_handle(personas):
     assert not Contact.objects.exists()
 
 
-def test_statements_run_together_in_order_and_in_one_round_trip_on_postgresql(personas):
+def test_it_runs_statements_together_in_order_and_in_one_round_trip_on_postgresql(personas):
     org = personas.a.organisation
     with transaction.atomic(), audited_write():
         row = contact(org)
@@ -107,7 +107,7 @@ class Wrapper(BuiltOnce, serializers.Serializer[dict[str, object]]):
     shapes = Shape(many=True)
 
 
-def test_fields_built_once_are_bound_to_each_serializer_of_their_own():
+def test_it_binds_fields_built_once_to_each_serializer_of_their_own():
     one, two = Shape(data={"name": "x", "tags": ["a"]}), Shape(data={"name": "too long", "tags": ["c"]})
 
     assert one.fields["name"] is not two.fields["name"]
@@ -121,7 +121,7 @@ def test_fields_built_once_are_bound_to_each_serializer_of_their_own():
 
 
 @pytest.mark.parametrize(("shapes", "valid"), [([{"name": "a", "tags": []}], True), ([{"name": "abcdef"}], False)])
-def test_nested_serializers_keep_their_own_state(shapes, valid):
+def test_it_keeps_the_state_of_nested_serializers_apart(shapes, valid):
     first, second = Wrapper(data={"shapes": shapes}), Wrapper(data={"shapes": [{"name": "ok", "tags": ["a"]}]})
     assert first.is_valid() is valid
     assert second.is_valid()

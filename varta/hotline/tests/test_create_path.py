@@ -52,7 +52,7 @@ def client(personas, places, login_as):
     return login_as(personas.a.user(Role.HOTLINE_OPERATOR))
 
 
-def test_a_contact_with_two_consultations_costs_a_fixed_number_of_statements(operator, contact_input):
+def test_it_creates_a_contact_with_two_consultations_in_a_fixed_number_of_statements(operator, contact_input):
     membership, actor = operator
     actions.contact_create(actor=actor, membership=membership, data=contact_input())  # the day's roll-up rows
     with CaptureQueriesContext(connection) as captured:
@@ -67,7 +67,7 @@ def test_a_contact_with_two_consultations_costs_a_fixed_number_of_statements(ope
     assert chain.verify().ok
 
 
-def test_roll_up_upserts_create_a_new_day_and_increment_an_existing_one(operator, contact_input):
+def test_it_upserts_roll_ups_creating_a_new_day_and_incrementing_an_existing_one(operator, contact_input):
     membership, actor = operator
     today = timezone.now() - timedelta(minutes=3)
     for started in (today, today, today - timedelta(days=3)):
@@ -79,7 +79,7 @@ def test_roll_up_upserts_create_a_new_day_and_increment_an_existing_one(operator
     assert set(ContactDay.objects.values_list("day", "contacts", "sex_feminine")) == written
 
 
-def test_a_topic_added_or_retired_a_moment_ago_is_usable_or_refused_at_once(client, org_admin, topics):
+def test_it_takes_a_topic_added_or_refuses_one_retired_a_moment_ago(client, org_admin, topics):
     own = [{"topic": "own-term"}]
     assert client.post(URL, body(consultations=own), content_type="application/json").status_code == 400
 
@@ -103,7 +103,7 @@ def unit(pcode: str) -> AdminUnit:
     return found
 
 
-def test_units_are_read_once_and_an_unknown_code_is_not_remembered(places, django_assert_num_queries):
+def test_it_reads_a_unit_once_and_does_not_remember_an_unknown_code(places, django_assert_num_queries):
     assert unit(" ua2110023 ").parent.parent.pcode == "UA21"  # type: ignore[union-attr]
     with django_assert_num_queries(0):
         assert unit("UA2110023").pk == "UA2110023"
