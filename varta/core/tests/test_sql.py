@@ -98,6 +98,18 @@ def test_it_runs_statements_together_in_order_and_in_one_round_trip_on_postgresq
     assert (row.duration_seconds, row.language) == (120, "en")
 
 
+def test_it_keeps_percent_signs_in_values_of_statements_run_together(personas):
+    org = personas.a.organisation
+    with transaction.atomic(), audited_write():
+        row = contact(org)
+        row.save(force_insert=True)
+    text = "50 % off, %s and %(name)s are text"
+    sql.execute_together([("UPDATE hotline_contact SET external_id = %s WHERE id = %s", [text, row.pk]),
+                          ("UPDATE hotline_contact SET language = %s WHERE id = %s", ["%", row.pk])])
+    row.refresh_from_db()
+    assert (row.external_id, row.language) == (text, "%")
+
+
 class Shape(BuiltOnce, serializers.Serializer[dict[str, object]]):
     name = serializers.CharField(max_length=5)
     tags = serializers.ListField(child=serializers.ChoiceField(choices=["a", "b"]))
