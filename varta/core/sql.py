@@ -9,8 +9,8 @@ written exactly as the ORM writes it; anything unusual (inherited models, set pr
 receivers, generated columns) is left to the ORM.
 
 A hotline contact ends its transaction with a handful of small statements whose results nobody reads (roll-up
-increments, the audit events, the chain head). On PostgreSQL each statement is a round trip, and on a busy
-server the round trips, not the statements, are most of a contact's time. Django's PostgreSQL backend binds
+increments, the audit events, the chain head). On PostgreSQL each statement is a round trip with its own
+overhead on both sides, a large share of a contact's time (docs/benchmarks.md). Django's PostgreSQL backend binds
 parameters on the client by default (psycopg's ``ClientCursor``), which can send several statements in one
 ``execute``: :func:`execute_together` does that, and runs them one by one elsewhere (SQLite executes one statement
 per call, and has no round trips to save).
