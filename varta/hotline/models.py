@@ -106,7 +106,17 @@ class Topic(AuditedModel):
         return self.parent_id is None
 
 
+# Indexes of the two largest tables (a million contacts and four million consultations a few years in): each one
+# costs every insert, so a column gets its own only if a query needs it. Every read of contacts and consultations
+# is scoped to an organisation first (selectors), so ``organisation`` (the leading column of the composite
+# indexes), ``operator`` (covered by organisation + operator + started_at) and ``country`` (only ever grouped) have
+# none; ``location`` and ``oblast`` keep theirs for place-filtered statistics across organisations, ``follows``
+# for a contact's call-backs, and a consultation's ``contact``, ``topic`` and ``category`` for their look-ups.
+# Rows they refer to are never deleted (users and organisations are deactivated), so no PROTECT check scans.
+
+
 class Contact(TenantModel):
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False)
     # A stable id from an imported log (NULL, not "", for typed contacts: unique only where present).
     external_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -115,7 +125,7 @@ class Contact(TenantModel):
     started_at = models.DateTimeField(_("start"))
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+                                 related_name="+", db_index=False)
     language = models.CharField(_("language"), max_length=8, default="uk")
     caller_type = models.CharField(_("caller"), max_length=24, choices=CallerType.choices,
                                    default=CallerType.ANONYMOUS)
@@ -128,7 +138,7 @@ class Contact(TenantModel):
     oblast = models.ForeignKey("geo.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                editable=False)  # the level-1 unit of ``location``, kept for fast statistics
     country = models.ForeignKey("geo.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("country (when abroad)"))
+                                verbose_name=_("country (when abroad)"), db_index=False)
     methods_of_control = models.JSONField(default=list, blank=True)  # HTCDS MethodOfControl values
     exploitation_types = models.JSONField(default=list, blank=True)  # HTCDS TypeOfExploitation values
     risk_flag = models.BooleanField(_("suspected trafficking or exploitation"), default=False)
@@ -157,6 +167,7 @@ class Contact(TenantModel):
 
 
 class Consultation(TenantModel):
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consultations")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic"))
     category = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", editable=False)  # level 1
@@ -306,7 +317,8 @@ class ContactDay(models.Model):
     per HTCDS method of control and type of exploitation counts the risk-flagged contacts that name it.
     """
 
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the leading column of the unique constraint.
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     oblast = models.CharField(max_length=20, blank=True)  # the contact's oblast P-code, "" when none
     abroad = models.BooleanField(default=False)  # no oblast, a country abroad
@@ -331,7 +343,8 @@ for _columns in CONTACT_DAY_COLUMNS.values():
 class ConsultationDay(models.Model):
     """Consultations of one organisation on one local day by topic, with one column per outcome."""
 
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the leading column of the unique constraint.
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
     consultations = models.IntegerField(default=0)

@@ -116,3 +116,17 @@ def test_it_reads_a_unit_once_and_does_not_remember_an_unknown_code(places, djan
     AdminUnit.objects.filter(pcode="UA2110099").update(name_en="Renamed")
     forget_cached_units()  # as the gazetteer loader does after a new edition
     assert unit("UA2110099").name_en == "Renamed"
+
+
+def single_column_indexes(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {c["columns"][0] for c in constraints.values()
+            if c["index"] and not c["primary_key"] and len(c["columns"]) == 1}
+
+
+def test_it_keeps_only_the_indexes_a_query_needs_on_the_largest_tables(db):
+    assert single_column_indexes("hotline_contact") == {"location_id", "oblast_id", "follows_id"}
+    assert single_column_indexes("hotline_consultation") == {"contact_id", "topic_id", "category_id"}
+    assert "organisation_id" not in single_column_indexes("hotline_contactday")
+    assert "organisation_id" not in single_column_indexes("hotline_consultationday")
