@@ -25,11 +25,9 @@ def _test_settings(settings):
     # LocaleMiddleware leaves the last request's language active in the thread: start every test in English.
     translation.activate("en")
     # Process-wide caches of reference rows: a rolled-back test's rows (and their reused ids) must not leak.
-    from varta.geo.selectors import clear_cached_units
-    from varta.hotline.selectors import clear_cached_topics
+    from varta.core.cache import ReferenceCache
 
-    clear_cached_units()
-    clear_cached_topics()
+    ReferenceCache.clear_all()
     yield
     translation.deactivate()
 

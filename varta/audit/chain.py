@@ -23,7 +23,6 @@ from typing import NamedTuple, Protocol
 
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -220,20 +219,18 @@ def next_event(
     return event
 
 
-_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
 _EVENTS_PER_INSERT = 60  # 12 columns: 720 parameters, under varta.core.sql.MAX_PARAMETERS
 
 
 def _insert_events(connection: BaseDatabaseWrapper, events: list[AuditEvent]) -> list[Statement]:
-    """The INSERTs of ``events`` (no ids returned: nobody needs them)."""
+    """The INSERTs of ``events`` (no ids returned: nobody needs them). Should the ORM ever be needed for them
+    (``varta.core.sql.insert_statement`` says so), they are inserted here and now, with ``bulk_create``."""
     statements: list[Statement] = []
     for start in range(0, len(events), _EVENTS_PER_INSERT):
         rows: list[models.Model] = list(events[start:start + _EVENTS_PER_INSERT])
         statement = insert_statement(rows, using=connection.alias)
-        if statement is None:  # the ORM's compiler, should the events ever need it (e.g. a save signal receiver)
-            query = InsertQuery(AuditEvent)
-            query.insert_values(_EVENT_FIELDS, rows)
-            statements.extend(query.get_compiler(connection=connection).as_sql())
+        if statement is None:
+            AuditEvent.objects.using(connection.alias).bulk_create(events[start:start + _EVENTS_PER_INSERT])
         else:
             statements.append(statement)
     return statements

@@ -68,7 +68,7 @@ from varta.core.htcds import (
 from varta.core.reveal import RevealReason
 from varta.core.serializers import BuiltOnce, choices_of
 from varta.geo.models import AdminUnit, Country
-from varta.geo.selectors import WITH_PARENTS
+from varta.geo.selectors import unit_with_parents
 from varta.hotline.models import AgeGroup, Displacement, Escalation
 from varta.orgs.models import Membership, Organisation
 
@@ -82,10 +82,10 @@ def resolve_place(value: str | None) -> AdminUnit | None:
     if not value or not value.strip():
         return None
     code = value.strip().upper()
-    try:
-        return AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=code)
-    except AdminUnit.DoesNotExist:
-        raise serializers.ValidationError(_("Unknown P-code “%(code)s”.") % {"code": code}) from None
+    unit = unit_with_parents(code)
+    if unit is None:
+        raise serializers.ValidationError(_("Unknown P-code “%(code)s”.") % {"code": code})
+    return unit
 
 
 def resolve_country(value: str | None) -> Country | None:

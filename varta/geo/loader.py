@@ -21,7 +21,7 @@ from varta.audit.writes import Actor, record
 from varta.geo.countries import load_countries
 from varta.geo.models import AdminUnit, Country
 from varta.geo.search import normalise
-from varta.geo.selectors import forget_cached_units
+from varta.geo.selectors import UNITS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UKRAINE_FILES = {1: "ukr_adm1.csv", 2: "ukr_adm2.csv", 3: "ukr_adm3.csv", 4: "ukr_adm4.csv"}
@@ -167,7 +167,7 @@ def load(*, data_dir: Path = DATA_DIR, other_countries: Collection[str] | None =
         result.not_in_files = AdminUnit.objects.count() - len(rows)
         if result.changed:
             record(actor=Actor.system(), action="geo.load", object_type="geo.adminunit", object_id=result.summary())
-            forget_cached_units()
+            UNITS.forget()
     return result
 
 

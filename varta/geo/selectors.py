@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 
-from cachetools import TTLCache
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
+from varta.core.cache import ReferenceCache
 from varta.geo.models import AdminUnit, Country
 from varta.geo.search import is_pcode_shaped, normalise
 
@@ -82,38 +80,22 @@ def units_by_pcodes(pcodes: list[str]) -> QuerySet[AdminUnit]:
 # place). A P-code names one unit for good and units are never deleted (varta/geo/loader.py only adds and
 # updates), so a cached unit is always a valid reference; what can age is a name or a parent after a new edition
 # of the gazetteer is loaded. ``load`` clears this process's cache; other server processes see the change within
-# UNIT_CACHE_SECONDS. Unknown codes are not cached: a unit loaded a moment ago is found at once.
-UNIT_CACHE_SECONDS = 300
-_units: TTLCache[str, AdminUnit] = TTLCache(maxsize=8192, ttl=UNIT_CACHE_SECONDS)
-_units_lock = threading.Lock()
+# UNITS.seconds. Unknown codes are not cached: a unit loaded a moment ago is found at once.
+UNITS = ReferenceCache[str, AdminUnit](maxsize=8192, seconds=300)
 
 
 def unit_with_parents(pcode: str) -> AdminUnit | None:
     """The unit with this P-code (any spacing or case) and its parents, or None. Treat it as read-only: it is
     shared with other requests."""
     code = pcode.strip().upper()
-    with _units_lock:
-        unit = _units.get(code)
+    unit = UNITS.get(code)
     if unit is None:
         try:
             unit = AdminUnit.objects.select_related(*WITH_PARENTS).get(pcode=code)
         except AdminUnit.DoesNotExist:
             return None
-        with _units_lock:
-            _units[code] = unit
+        UNITS.put(code, unit)
     return unit
-
-
-def forget_cached_units() -> None:
-    """Drop the cached units, now and again when the current transaction commits (a reader in between could
-    otherwise cache the old state)."""
-    clear_cached_units()
-    transaction.on_commit(clear_cached_units)
-
-
-def clear_cached_units() -> None:
-    with _units_lock:
-        _units.clear()
 
 
 def access_unit(pcode: str) -> AdminUnit:

@@ -353,7 +353,7 @@ def topic_create(*, actor: Actor, membership: Membership, parent: Topic | None, 
     errors.update(_name_errors(name_en, name_uk))
     if errors:
         raise ValidationError(errors)
-    selectors.forget_cached_topics()
+    selectors.TOPICS.forget()
     return writes.create(Topic(organisation_id=organisation_id, parent=parent, code=code, name_en=name_en.strip(),
                                name_uk=name_uk.strip(), sort_order=sort_order), actor=actor)
 
@@ -364,7 +364,7 @@ def topic_update(*, actor: Actor, membership: Membership, topic: Topic, name_en:
     errors = _name_errors(name_en, name_uk)
     if errors:
         raise ValidationError(errors)
-    selectors.forget_cached_topics()
+    selectors.TOPICS.forget()
     return writes.update(topic, actor=actor, changes={"name_en": name_en.strip(), "name_uk": name_uk.strip(),
                                                       "sort_order": sort_order})
 
@@ -372,6 +372,6 @@ def topic_update(*, actor: Actor, membership: Membership, topic: Topic, name_en:
 def topic_set_retired(*, actor: Actor, membership: Membership, topic: Topic, retired: bool) -> Topic:
     """Retire (or bring back) a term: it leaves the pickers, old consultations keep it."""
     _taxonomy_scope(membership, topic.organisation_id is None)
-    selectors.forget_cached_topics()
+    selectors.TOPICS.forget()
     return writes.update(topic, actor=actor, changes={"retired_at": timezone.now() if retired else None},
                          action="hotline.topic.retire" if retired else "hotline.topic.unretire")

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from datetime import datetime
 
-from cachetools import TTLCache
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from varta.accounts.permissions import Action, require
+from varta.core.cache import ReferenceCache
 from varta.hotline.models import Callback, CallbackStatus, Contact, Escalation, EscalationStatus, Topic
 from varta.orgs.models import Membership
 
@@ -86,12 +84,10 @@ def topics_visible(organisation_id: int, *, include_retired: bool = False) -> Qu
 # Each organisation's terms by code (standard and own, retired too), for the paths that turn topic codes into
 # terms on every request: the API's create and the importer. A term is never deleted, so a cached term is always a
 # valid reference; what can age is its names, its order or whether it is retired. Every taxonomy action clears
-# this process's cache (``forget_cached_topics``); other server processes see a rename or a retirement within
-# TOPIC_CACHE_SECONDS, and a code they do not know sends them back to the database at once, so a new term is
+# this process's cache (``TOPICS.forget()``); other server processes see a rename or a retirement within
+# ``TOPICS.seconds``, and a code they do not know sends them back to the database at once, so a new term is
 # usable everywhere the moment it is saved. Treat the terms as read-only: they are shared with other requests.
-TOPIC_CACHE_SECONDS = 60
-_topics: TTLCache[int, dict[str, Topic]] = TTLCache(maxsize=512, ttl=TOPIC_CACHE_SECONDS)
-_topics_lock = threading.Lock()
+TOPICS = ReferenceCache[int, dict[str, Topic]](maxsize=512, seconds=60)
 
 
 def _topics_of(organisation_id: int) -> dict[str, Topic]:
@@ -106,25 +102,11 @@ def _topics_of(organisation_id: int) -> dict[str, Topic]:
 def topics_by_code(organisation_id: int, codes: Iterable[str]) -> dict[str, Topic]:
     """The terms these codes name among those the organisation sees (retired too: the actions refuse those)."""
     wanted = set(codes)
-    with _topics_lock:
-        table = _topics.get(organisation_id)
+    table = TOPICS.get(organisation_id)
     if table is None or not wanted <= table.keys():
         table = _topics_of(organisation_id)
-        with _topics_lock:
-            _topics[organisation_id] = table
+        TOPICS.put(organisation_id, table)
     return {code: table[code] for code in wanted if code in table}
-
-
-def forget_cached_topics() -> None:
-    """Drop the cached terms, now and again when the current transaction commits (a reader in between could
-    otherwise cache the old state)."""
-    clear_cached_topics()
-    transaction.on_commit(clear_cached_topics)
-
-
-def clear_cached_topics() -> None:
-    with _topics_lock:
-        _topics.clear()
 
 
 def topic_choices(organisation_id: int) -> list[Topic]:

@@ -48,11 +48,6 @@ CONSULTATIONS = Prefetch("consultations", queryset=Consultation.objects.select_r
                          .order_by("position"))
 
 
-def resolve_topics(organisation_id: int, codes: list[str]) -> dict[str, Topic]:
-    """Code → term among those the organisation sees (retired too: the action says they are retired)."""
-    return selectors.topics_by_code(organisation_id, codes)
-
-
 def standard_code_taken(code: str) -> bool:
     """An organisation's own term may not reuse a standard term's code (a code must name one topic)."""
     return Topic.objects.filter(organisation__isnull=True, code=code).exists()
@@ -138,7 +133,7 @@ class ContactFieldsIn(BuiltOnce, serializers.Serializer[dict[str, Any]]):
 
     def validate_consultations(self, value: list[dict[str, Any]]) -> list[ConsultationInput]:
         codes = [item["topic"].strip() for item in value]
-        topics = resolve_topics(self._organisation_id(), codes)
+        topics = selectors.topics_by_code(self._organisation_id(), codes)
         unknown = [code for code in dict.fromkeys(codes) if code not in topics]
         if unknown:
             raise serializers.ValidationError(
@@ -204,7 +199,7 @@ class ContactFilterIn(serializers.Serializer[dict[str, Any]]):
         return code
 
     def _topic(self, code: str) -> Topic:
-        topic = resolve_topics(int(self.context["organisation_id"]), [code.strip()]).get(code.strip())
+        topic = selectors.topics_by_code(int(self.context["organisation_id"]), [code.strip()]).get(code.strip())
         if topic is None:
             raise serializers.ValidationError(_("Unknown topic code “%(code)s”.") % {"code": code.strip()})
         return topic

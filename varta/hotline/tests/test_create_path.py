@@ -18,7 +18,7 @@ from varta.accounts.permissions import Role
 from varta.audit import chain
 from varta.audit.writes import Actor
 from varta.geo.models import AdminUnit
-from varta.geo.selectors import forget_cached_units, unit_with_parents
+from varta.geo.selectors import UNITS, unit_with_parents
 from varta.hotline import actions, rollups
 from varta.hotline.models import Consultation, ConsultationDay, Contact, ContactDay
 
@@ -114,7 +114,7 @@ def test_it_reads_a_unit_once_and_does_not_remember_an_unknown_code(places, djan
     assert unit("UA2110099").name_en == "New"
 
     AdminUnit.objects.filter(pcode="UA2110099").update(name_en="Renamed")
-    forget_cached_units()  # as the gazetteer loader does after a new edition
+    UNITS.forget()  # as the gazetteer loader does after a new edition
     assert unit("UA2110099").name_en == "Renamed"
 
 
