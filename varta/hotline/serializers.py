@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from varta.core.htcds import Gender, MethodOfControl, TypeOfExploitation
 from varta.core.reveal import RevealReason
-from varta.core.serializers import BuiltOnce, choices_of
+from varta.core.serializers import BuiltOnce, SharedFields, choices_of
 from varta.core.validators import no_markup
 from varta.geo.models import AdminUnit, Country
 from varta.geo.selectors import unit_with_parents
@@ -242,7 +242,7 @@ class ContactFilterIn(serializers.Serializer[dict[str, Any]]):
         return condition
 
 
-class ConsultationOut(BuiltOnce, serializers.ModelSerializer[Consultation]):
+class ConsultationOut(SharedFields, serializers.ModelSerializer[Consultation]):
     topic = serializers.CharField(source="topic.code", help_text=_("Code of the topic."))
     topic_name = serializers.CharField(source="topic.name", help_text=_("In the request's language."))
     category = serializers.CharField(source="category.code", help_text=_("Code of the first-level topic."))
@@ -253,7 +253,7 @@ class ConsultationOut(BuiltOnce, serializers.ModelSerializer[Consultation]):
         read_only_fields = fields
 
 
-class ContactOut(BuiltOnce, serializers.ModelSerializer[Contact]):
+class ContactOut(SharedFields, serializers.ModelSerializer[Contact]):
     """A contact without the caller's name and phone (see reveal): only whether they were recorded."""
 
     place = serializers.CharField(source="location_id", allow_null=True, help_text=_("P-code."))

@@ -1,4 +1,5 @@
-"""varta.core.sql (inserts built once, statements sent together) and varta.core.serializers (fields built once)."""
+"""varta.core.sql (inserts built once, statements sent together) and varta.core.serializers (fields built once,
+fields shared by output serializers)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 
+from varta.accounts.permissions import Role
 from varta.audit.guard import audited_write
 from varta.core import sql
-from varta.core.serializers import BuiltOnce
+from varta.core.serializers import BuiltOnce, SharedFields
 from varta.hotline.models import Consultation, Contact, Topic
+from varta.hotline.serializers import ConsultationOut, ContactOut
 
 COMPARED = ["organisation_id", "external_id", "channel", "direction", "started_at", "duration_seconds", "operator_id",
             "language", "caller_type", "sex", "age_group", "displacement", "location_id", "oblast_id", "country_id",
@@ -138,3 +141,55 @@ def test_it_keeps_the_state_of_nested_serializers_apart(shapes, valid):
     assert first.is_valid() is valid
     assert second.is_valid()
     assert first.fields["shapes"] is not second.fields["shapes"]
+
+
+class SharedShape(SharedFields, serializers.Serializer[dict[str, object]]):
+    name = serializers.CharField(max_length=5)
+    size = serializers.SerializerMethodField()
+
+    def get_size(self, row: dict[str, object]) -> int:
+        return len(str(row["name"]))
+
+
+class SharedWrapper(SharedFields, serializers.Serializer[dict[str, object]]):
+    shapes = SharedShape(many=True)
+
+
+def test_it_shares_one_set_of_fields_between_output_serializers():
+    one, two = SharedWrapper({"shapes": [{"name": "a"}]}), SharedWrapper({"shapes": [{"name": "bbb"}, {"name": ""}]})
+
+    assert one.fields is two.fields
+    assert one.data == {"shapes": [{"name": "a", "size": 1}]}
+    assert two.data == {"shapes": [{"name": "bbb", "size": 3}, {"name": "", "size": 0}]}
+
+
+def test_it_gives_a_shared_fields_serializer_that_validates_fields_of_its_own():
+    checked, shown = SharedShape(data={"name": "too long"}), SharedShape({"name": "x"})
+
+    assert checked.fields is not shown.fields
+    assert checked.fields["name"].parent is checked
+    assert not checked.is_valid()
+    assert set(checked.errors) == {"name"}
+    assert shown.data == {"name": "x", "size": 1}
+
+
+def test_it_shows_a_contact_with_shared_fields_as_drf_does_with_its_own(personas):
+    class PlainConsultationOut(ConsultationOut):
+        fields = serializers.Serializer.fields  # type: ignore[assignment]  # DRF's own, per instance
+
+    class PlainContactOut(ContactOut):
+        fields = serializers.Serializer.fields  # type: ignore[assignment]
+        consultations = PlainConsultationOut(many=True)
+
+    org = personas.a.organisation
+    topic = Topic.objects.filter(organisation__isnull=True, parent__isnull=False).select_related("parent").first()
+    with transaction.atomic(), audited_write():
+        row = contact(org, operator=personas.a.user(Role.HOTLINE_OPERATOR))
+        row.save(force_insert=True)
+        Consultation(organisation=org, contact=row, topic=topic, category=topic.parent, started_at=row.started_at,
+                     position=1, referrals="Consulate").save(force_insert=True)
+    row = Contact.objects.select_related("location", "operator").get(pk=row.pk)
+
+    assert PlainContactOut(row).fields is not PlainContactOut(row).fields
+    assert ContactOut(row).data == PlainContactOut(row).data
+    assert ContactOut(row).data["consultations"][0]["topic"] == topic.code
