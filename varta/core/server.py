@@ -2,12 +2,26 @@
 
 ``varta serve`` and ``varta quickstart`` both call :func:`serve`. It refuses to start on a database with
 unapplied migrations, so a half-upgraded installation never answers requests.
+
+Two things keep housekeeping out of the requests a server answers (docs/benchmarks.md has the figures):
+
+- **The SQLite WAL is checkpointed by a thread of its own** (:class:`WalCheckpointer`). By default SQLite copies
+  the write-ahead log into the database file (and syncs both) inside whichever commit pushes the log past 1,000
+  pages: on the hotline that is one contact in about thirty, which then waits several milliseconds. The server's
+  connections turn that off, and the thread checkpoints every half second instead, as SQLite's documentation
+  suggests for applications that care about commit latency. Other processes (commands, cron jobs) keep SQLite's
+  automatic checkpoints.
+- **The garbage collector leaves the loaded application alone.** Everything imported and built before the first
+  request (Django, the views, the URL patterns) lives as long as the process; ``gc.freeze()`` takes it out of the
+  collector's full passes, which otherwise walk it every so many requests.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
+import sqlite3
 import threading
 from types import FrameType
 from typing import Any
@@ -15,6 +29,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
@@ -93,6 +109,66 @@ def server_urls(server: Any) -> list[str]:
     return urls
 
 
+class WalCheckpointer:
+    """Checkpoints an SQLite database's write-ahead log from a thread of its own, while the connections this
+    process opens from now on leave checkpoints to it (``PRAGMA wal_autocheckpoint=0``).
+
+    Checkpoints are ``PASSIVE``: they copy what no reader still needs and never wait for, nor block, a writer.
+    A failed checkpoint is logged and tried again at the next interval; :meth:`stop` runs a last one.
+    """
+
+    def __init__(self, path: str, *, interval: float = 0.5) -> None:
+        self.path = path
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="varta-wal-checkpoint", daemon=True)
+        self._conn: sqlite3.Connection | None = None
+
+    def start(self) -> None:
+        self._conn = sqlite3.connect(self.path, timeout=20, check_same_thread=False)
+        connection_created.connect(self._leave_checkpoints_to_us, dispatch_uid=id(self))
+        self._thread.start()
+
+    def stop(self) -> None:
+        connection_created.disconnect(dispatch_uid=id(self))
+        self._stopping.set()
+        self._thread.join(timeout=30)
+        if self._conn is not None:
+            self.checkpoint()
+            self._conn.close()
+            self._conn = None
+
+    def checkpoint(self) -> tuple[int, int, int] | None:
+        """One passive checkpoint: (busy, pages in the log, pages copied), or None when it failed."""
+        assert self._conn is not None
+        try:
+            busy, logged, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            log.warning("wal checkpoint failed", exc_info=True)
+            return None
+        return int(busy), int(logged), int(copied)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self.interval):
+            self.checkpoint()
+
+    @staticmethod
+    def _leave_checkpoints_to_us(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def settle() -> None:
+    """Load what the first request would (the URL patterns import every view), then take everything loaded so far
+    out of the garbage collector's full passes: it lives as long as the process."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the views
+    gc.collect()
+    gc.freeze()
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8, *,
           trusted_proxy: str | None = "127.0.0.1") -> None:
     """Check migrations, bind, log one ``listening`` line with the URL, and serve until interrupted."""
@@ -100,6 +176,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8, *,
     # The server threads open their own connections; the checking one is not needed any more.
     connections.close_all()
     server = create_server(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
+    checkpointer = WalCheckpointer(str(settings.DATABASES["default"]["NAME"])) if settings.EMBEDDED else None
+    if checkpointer is not None:
+        checkpointer.start()
+    settle()
     log.info(
         "listening",
         extra={
@@ -117,6 +197,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8, *,
         server.run()  # returns after KeyboardInterrupt/SystemExit, once the worker threads are done
     finally:
         server.close()
+        if checkpointer is not None:
+            checkpointer.stop()
         log.info("stopped")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
@@ -109,3 +111,67 @@ def test_it_logs_where_it_listens_and_stops_on_sigterm(tmp_path: Path):
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def _wal_database(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # as the server's connections
+    conn.execute("CREATE TABLE t (x TEXT)")
+    return conn
+
+
+def test_it_checkpoints_the_wal_from_a_thread_of_its_own(tmp_path: Path):
+    conn = _wal_database(tmp_path / "db.sqlite3")
+    checkpointer = server.WalCheckpointer(str(tmp_path / "db.sqlite3"), interval=0.05)
+    passes: list[tuple[int, int, int] | None] = []
+    checkpoint = checkpointer.checkpoint
+
+    def counted() -> tuple[int, int, int] | None:
+        passes.append(checkpoint())
+        return passes[-1]
+
+    checkpointer.checkpoint = counted  # type: ignore[method-assign]
+    checkpointer.start()
+    try:
+        for _ in range(50):
+            conn.execute("INSERT INTO t VALUES (?)", ["x" * 2000])
+        deadline = time.monotonic() + 10
+        while not any(p and p[1] >= 50 and p[2] == p[1] for p in passes) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the thread's next pass copies every page the log holds
+        assert any(p and p[1] >= 50 and p[2] == p[1] for p in passes), passes
+    finally:
+        before_stop = len(passes)
+        checkpointer.stop()
+        conn.close()
+    assert len(passes) > before_stop  # stop() ran a last pass
+
+
+def test_it_leaves_checkpoints_to_the_thread_only_while_it_runs(db, tmp_path: Path):
+    _wal_database(tmp_path / "db.sqlite3").close()
+    checkpointer = server.WalCheckpointer(str(tmp_path / "db.sqlite3"))
+
+    def autocheckpoint() -> int:
+        opened = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with opened.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint" if opened.vendor == "sqlite" else "SELECT 1000")
+                return int(cursor.fetchone()[0])
+        finally:
+            opened.close()
+
+    checkpointer.start()
+    try:
+        assert autocheckpoint() == (0 if connection.vendor == "sqlite" else 1000)
+    finally:
+        checkpointer.stop()
+    assert autocheckpoint() == 1000
+
+
+def test_it_settles_the_loaded_application_out_of_the_collectors_way():
+    gc.unfreeze()
+    try:
+        server.settle()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
