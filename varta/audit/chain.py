@@ -104,8 +104,8 @@ def event_digest(event: Hashed) -> str:
     return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
 
 
-def _locked_head(connection: BaseDatabaseWrapper) -> AuditChainHead | None:
-    """The head row, locked (SELECT … FOR UPDATE where the database has it). Plain SQL: this runs at the start of
+def head_lock_statement(connection: BaseDatabaseWrapper) -> Statement:
+    """SELECT the head row, locked (… FOR UPDATE where the database has it). Plain SQL: this runs at the start of
     every audited transaction, and the ORM's compilation of it cost more than the query."""
     qn = connection.ops.quote_name
     opts = AuditChainHead._meta
@@ -114,22 +114,27 @@ def _locked_head(connection: BaseDatabaseWrapper) -> AuditChainHead | None:
            f"WHERE {qn(opts.pk.column)} = %s")
     if connection.features.has_select_for_update:
         sql += " " + connection.ops.for_update_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [HEAD_PK])
-        row = cursor.fetchone()
-    return None if row is None else AuditChainHead.from_db(connection.alias, ["id", "seq", "hash"], row)
+    return sql, [HEAD_PK]
+
+
+def head_from_rows(connection: BaseDatabaseWrapper, rows: Sequence[Sequence[object]]) -> AuditChainHead | None:
+    """The head from what ``head_lock_statement`` returned (None: the row is missing, see ``lock_head``)."""
+    return AuditChainHead.from_db(connection.alias, ["id", "seq", "hash"], rows[0]) if rows else None
 
 
 def lock_head() -> AuditChainHead:
     """Lock the chain head for the rest of the current transaction (and create it if it is missing).
 
     The audited write path calls this *before* it changes any row, so every audited transaction takes the head
-    lock first and row locks after it: two transactions cannot each hold a row the other needs.
+    lock first and row locks after it: two transactions cannot each hold a row the other needs. (A hot path may
+    send ``head_lock_statement`` in one round trip with its first writes instead, and read the head from its rows.)
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("lock_head() must run inside a transaction")
-    head = _locked_head(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(*head_lock_statement(connection))
+        head = head_from_rows(connection, cursor.fetchall())
     if head is not None:
         return head
     # The migration creates the head; it is missing after a flush (tests) or if someone deleted it. Re-seed

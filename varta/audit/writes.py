@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from varta.orgs.models import Organisation
 
 M = TypeVar("M", bound=models.Model)
+N = TypeVar("N", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ def object_type(model: type[models.Model] | models.Model) -> str:
 
 @dataclass
 class Batch:
-    """The audited writes of one ``batch()``: its locked chain head, its events, and plain statements for its end."""
+    """The audited writes of one ``batch()``: its chain head (locked by its first write), its events, and plain
+    statements for its end."""
 
-    head: AuditChainHead
+    head: AuditChainHead | None = None
     events: list[AuditEvent] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
 
@@ -82,27 +84,36 @@ def batch() -> Iterator[Batch]:
 
     For a hot path that writes a few rows at once (a hotline contact and its consultations): it saves a head
     lock, an event insert and a head update per row, and its end (the statements given to ``execute_at_end``,
-    the events, the head) is one round trip to PostgreSQL. Nothing inside may read the audit trail it is writing.
-    If the block raises, the transaction rolls back with nothing saved. Nested batches join the outer one.
+    the events, the head) is one round trip to PostgreSQL. The first audited write locks the head, before it
+    writes (``create_with_children`` sends the lock in the same round trip as its INSERTs). Nothing inside may
+    read the audit trail it is writing, nor write rows other than through this module before its first audited
+    write. If the block raises, the transaction rolls back with nothing saved. Nested batches join the outer one.
     """
     outer = _batch.get()
     if outer is not None:
         yield outer
         return
     with transaction.atomic(savepoint=False), audited_write():
-        current = Batch(head=chain.lock_head())
+        current = Batch()
         token = _batch.set(current)
         try:
             yield current
         finally:
             _batch.reset(token)
         # not reached when the block raised
-        chain.save_events(current.head, current.events, before=current.statements)
+        if current.events or current.statements:  # the end's statements run under the lock too
+            chain.save_events(_locked(current), current.events, before=current.statements)
+
+
+def _locked(current: Batch) -> AuditChainHead:
+    if current.head is None:
+        current.head = chain.lock_head()
+    return current.head
 
 
 def _lock_head() -> AuditChainHead:
     current = _batch.get()
-    return current.head if current is not None else chain.lock_head()
+    return chain.lock_head() if current is None else _locked(current)
 
 
 def record(
@@ -115,7 +126,7 @@ def record(
     """
     current = _batch.get()
     if current is not None:
-        event = chain.next_event(head=current.head, actor_id=actor.user_id, organisation_id=actor.organisation_id,
+        event = chain.next_event(head=_lock_head(), actor_id=actor.user_id, organisation_id=actor.organisation_id,
                                  action=action, object_type=object_type,
                                  object_id="" if object_id is None else str(object_id), changed_fields=changed)
         current.events.append(event)
@@ -139,15 +150,19 @@ def _is_set(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def _record_create(obj: models.Model, *, actor: Actor, action: str | None, head: AuditChainHead,
+                   fields: Sequence[models.Field[Any, Any]]) -> None:
+    record(head=head, actor=actor, action=action or f"{object_type(obj)}.create", object_type=object_type(obj),
+           object_id=obj.pk, changed=[f.name for f in fields if _is_set(getattr(obj, f.attname))])
+
+
 def create(obj: M, *, actor: Actor, action: str | None = None) -> M:
     """Insert ``obj`` and record ``<app>.<model>.create`` with the names of the fields that were set."""
     with transaction.atomic(savepoint=False), audited_write():
         head = _lock_head()
         if not sql.insert([obj], using=transaction.get_connection().alias):
             obj.save(force_insert=True)
-        set_fields = [f.name for f in _concrete_fields(obj) if _is_set(getattr(obj, f.attname))]
-        record(head=head, actor=actor, action=action or f"{object_type(obj)}.create", object_type=object_type(obj),
-               object_id=obj.pk, changed=set_fields)
+        _record_create(obj, actor=actor, action=action, head=head, fields=_concrete_fields(obj))
     return obj
 
 
@@ -162,10 +177,41 @@ def create_many(objs: Sequence[M], *, actor: Actor, action: str | None = None) -
         created = objs if sql.insert(objs, using=connection.alias) else model._default_manager.bulk_create(objs)
         fields = _concrete_fields(model)
         for obj in created:
-            record(head=head, actor=actor, action=action or f"{object_type(obj)}.create",
-                   object_type=object_type(obj), object_id=obj.pk,
-                   changed=[f.name for f in fields if _is_set(getattr(obj, f.attname))])
+            _record_create(obj, actor=actor, action=action, head=head, fields=fields)
     return list(created)
+
+
+def create_with_children(parent: M, children: Sequence[N], *, link: str, actor: Actor) -> list[N]:
+    """Insert ``parent`` and ``children`` (new rows whose foreign key ``link`` points to it), with an event per row,
+    as ``create`` and then ``create_many`` would; the children come back with their ids and their link set.
+
+    In a batch whose head is not locked yet, the lock goes with the INSERTs: on PostgreSQL the lock and both
+    INSERTs are one round trip (``varta.core.sql.insert_with_children``) instead of three.
+    """
+    if not children:
+        create(parent, actor=actor)
+        return []
+    with transaction.atomic(savepoint=False), audited_write():
+        connection = transaction.get_connection()
+        current = _batch.get()
+        opening = current is not None and current.head is None
+        if not opening:
+            _lock_head()
+        locked = sql.insert_with_children(parent, children, link, using=connection.alias,
+                                          first=chain.head_lock_statement(connection) if opening else None)
+        if locked is None:  # the ORM writes them
+            create(parent, actor=actor)
+            for child in children:
+                setattr(child, link, parent)
+            return create_many(children, actor=actor)
+        if current is not None and opening:
+            current.head = chain.head_from_rows(connection, locked) or chain.lock_head()
+        head = _lock_head()
+        _record_create(parent, actor=actor, action=None, head=head, fields=_concrete_fields(parent))
+        fields = _concrete_fields(children[0])
+        for child in children:
+            _record_create(child, actor=actor, action=None, head=head, fields=fields)
+    return list(children)
 
 
 def update(obj: M, *, actor: Actor, changes: dict[str, Any], action: str | None = None) -> M:

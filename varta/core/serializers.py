@@ -50,11 +50,13 @@ class SharedFields(BuiltOnce):
     @cached_property
     def fields(self) -> Any:  # DRF's BindingDict
         if hasattr(self, "initial_data"):
-            return super().fields
+            own: Any = super()  # the serializer class this is mixed into
+            return own.fields
         cls = type(self)
         shared = cls.__dict__.get("_shared_fields")
         if shared is None:
-            shared = super(SharedFields, cls()).fields
+            template: Any = super(SharedFields, cls())
+            shared = template.fields
             type.__setattr__(cls, "_shared_fields", shared)
         return shared
 

@@ -64,12 +64,22 @@ def _insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], rows: int, alias: str, returning: bool) -> str:
+def _insert_sql(model: type[models.Model], rows: int, alias: str, returning: bool, linked: str | None = None) -> str:
+    """The INSERT text; ``linked``: the column of a foreign key whose value is the id the connection's last INSERT
+    into the referenced table generated (PostgreSQL's ``currval`` of that table's id sequence), not a parameter."""
     connection = connections[alias]
     qn = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
+    fields = _insert_fields(model)
+    placeholders = []
+    for f in fields:
+        if f.column != linked:
+            placeholders.append("%s")
+            continue
+        target = f.related_model._meta  # type: ignore[union-attr]  # a foreign key's model
+        placeholders.append(f"currval(pg_get_serial_sequence('{qn(target.db_table)}', '{target.pk.column}'))")
+    row = "(" + ", ".join(placeholders) + ")"
     return (f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - model names, values as parameters
-            f"({', '.join(qn(f.column) for f in _insert_fields(model))}) VALUES {', '.join([row] * rows)}"
+            f"({', '.join(qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
             + (f" RETURNING {qn(model._meta.pk.column)}" if returning else ""))
 
 
@@ -82,25 +92,56 @@ def _plain(model: type[models.Model], connection: BaseDatabaseWrapper, returning
             and not signals.pre_save.has_listeners(model) and not signals.post_save.has_listeners(model))
 
 
-def insert_statement(objs: Sequence[models.Model], *, using: str = "default",
-                     returning: bool = False) -> Statement | None:
+def insert_statement(objs: Sequence[models.Model], *, using: str = "default", returning: bool = False,
+                     linked: models.ForeignKey[Any, Any] | None = None) -> Statement | None:
     """The INSERT of new rows of one model (``RETURNING`` their ids if asked), or None when the ORM must write
-    them (then call ``save()`` or ``bulk_create``)."""
+    them (then call ``save()`` or ``bulk_create``).
+
+    ``linked``: a foreign key of the rows that points to a row inserted just before, in the same round trip, whose
+    id is not known yet (PostgreSQL only: see :func:`insert_with_children`). The rows' own value of it is ignored.
+    """
     connection = connections[using]
     model = type(objs[0])
     fields = _insert_fields(model)
     if (not _plain(model, connection, returning) or len(objs) * len(fields) > MAX_PARAMETERS
             or any(obj.pk is not None or type(obj) is not model for obj in objs)):
         return None
+    if linked is not None:
+        fields = [f for f in fields if f is not linked]
     values = []
     for obj in objs:
-        # As save() and bulk_create do: refuse an unsaved related row, take the id of one saved since assigned.
-        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        if linked is None:
+            # As save() and bulk_create do: refuse an unsaved related row, take the id of one saved since assigned.
+            obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        else:
+            _prepare_related_except(obj, linked)
         values.append([f.pre_save(obj, True) for f in fields])
     if any(hasattr(value, "resolve_expression") for row in values for value in row):
         return None
     params = [f.get_db_prep_save(value, connection) for row in values for f, value in zip(fields, row, strict=True)]
-    return _insert_sql(model, len(objs), connection.alias, returning), params
+    return _insert_sql(model, len(objs), connection.alias, returning, linked.column if linked else None), params
+
+
+def _prepare_related_except(obj: models.Model, linked: models.ForeignKey[Any, Any]) -> None:
+    """``_prepare_related_fields_for_save`` for every foreign key but ``linked`` (its row is not saved yet)."""
+    cached = linked.get_cached_value(obj, default=None)
+    value = getattr(obj, linked.attname)
+    if cached is not None:
+        linked.delete_cached_value(obj)
+    setattr(obj, linked.attname, None)
+    try:
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    finally:
+        setattr(obj, linked.attname, value)
+        if cached is not None:
+            linked.set_cached_value(obj, cached)
+
+
+def _saved(objs: Sequence[models.Model], ids: Sequence[Sequence[Any]], alias: str) -> None:
+    for obj, (pk, *_rest) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
 
 
 def insert(objs: Sequence[models.Model], *, using: str = "default") -> bool:
@@ -113,8 +154,53 @@ def insert(objs: Sequence[models.Model], *, using: str = "default") -> bool:
     with connection.cursor() as cursor:
         cursor.execute(*statement)
         ids = cursor.fetchall()
-    for obj, (pk,) in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    _saved(objs, ids, connection.alias)
     return True
+
+
+def insert_with_children(parent: models.Model, children: Sequence[models.Model], link: str, *,
+                         using: str = "default", first: Statement | None = None) -> list[Any] | None:
+    """Insert a new row and new rows that point to it (``link``: the children's foreign key to it), set their
+    primary keys and the children's link; None (nothing written, ``first`` not run) when the ORM must do it.
+
+    ``first``: a statement to run before them (a lock); its rows are returned (an empty list without one).
+    On PostgreSQL all of it is one round trip: the children's link is the id the parent's INSERT just drew from
+    its sequence (``currval``, which is per connection). Elsewhere the statements run one by one.
+    """
+    if not children:
+        raise ValueError("insert_with_children needs children; insert() a row alone")
+    connection = connections[using]
+    model = type(children[0])
+    field = model._meta.get_field(link)
+    if not isinstance(field, models.ForeignKey) or field.related_model is not type(parent):
+        raise ValueError(f"{link!r} is not the children's foreign key to {type(parent).__name__}")
+    parent_insert = insert_statement([parent], using=using, returning=True)
+    children_insert = insert_statement(children, using=using, returning=True, linked=field)
+    if parent_insert is None or children_insert is None:
+        return None
+    statements = [*([first] if first else []), parent_insert, children_insert]
+    with connection.cursor() as cursor:
+        if _binds_on_client(connection, cursor):
+            cursor.execute("; ".join(sql for sql, _params in statements),
+                           [value for _sql, params in statements for value in params])
+            results = []
+            for _statement in statements:
+                results.append(cursor.fetchall())
+                cursor.nextset()
+        else:  # one by one, the parent's id put in the children's rows where the link goes
+            results = []
+            for sql, params in statements[:-1]:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+            position = _insert_fields(model).index(field)
+            width = len(_insert_fields(model)) - 1
+            rows = [list(children_insert[1][start:start + width]) for start in range(0, len(children_insert[1]), width)]
+            cursor.execute(_insert_sql(model, len(children), connection.alias, True),
+                           [value for row in rows for value in (*row[:position], results[-1][0][0], *row[position:])])
+            results.append(cursor.fetchall())
+    *first_rows, parent_ids, children_ids = results
+    _saved([parent], parent_ids, connection.alias)
+    _saved(children, children_ids, connection.alias)
+    for child in children:
+        setattr(child, link, parent)
+    return first_rows[0] if first_rows else []

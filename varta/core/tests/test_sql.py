@@ -85,6 +85,44 @@ def test_it_leaves_to_the_orm_what_it_does_not_handle(personas):
     assert not Contact.objects.exists()
 
 
+def consultations_of(parent: Contact, terms: list[Topic], org) -> list[Consultation]:
+    return [Consultation(organisation=org, contact=parent, topic=t, category=t.parent or t, referrals=f"r{n}",
+                         started_at=parent.started_at, position=n) for n, t in enumerate(terms, start=1)]
+
+
+def test_it_inserts_a_row_and_its_children_linked_to_it(personas):
+    org = personas.a.organisation
+    terms = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:3])
+    parents = []
+    with transaction.atomic(), audited_write():
+        for n in range(2):  # the second family must not take the first one's id
+            parent = contact(org, external_id=f"family-{n}")
+            children = consultations_of(parent, terms, org)
+            with CaptureQueriesContext(connection) as captured:
+                locked = sql.insert_with_children(parent, children, "contact",
+                                                  first=("SELECT %s, %s", [n, "lock"]))
+            assert locked == [(n, "lock")]
+            assert len(captured) == (1 if connection.vendor == "postgresql" else 3)
+            assert all(child.contact is parent and child.contact_id == parent.pk for child in children)
+            parents.append((parent, children))
+
+    for parent, children in parents:
+        stored = Consultation.objects.filter(contact_id=parent.pk).order_by("position")
+        assert [(c.pk, c.referrals, c.topic_id) for c in stored] == [(c.pk, c.referrals, c.topic_id) for c in children]
+        assert Contact.objects.get(pk=parent.pk).caller_name == "Олена Петренко"
+
+
+def test_it_leaves_a_family_the_orm_must_write_untouched(personas):
+    org = personas.a.organisation
+    terms = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:1])
+    parent = contact(org, id=10_001)
+    assert sql.insert_with_children(parent, consultations_of(parent, terms, org), "contact",
+                                    first=("SELECT 1 FROM no_such_table", [])) is None
+    with pytest.raises(ValueError, match="foreign key"):
+        sql.insert_with_children(contact(org), consultations_of(contact(org), terms, org), "topic")
+    assert not Contact.objects.exists()
+
+
 def test_it_runs_statements_together_in_order_and_in_one_round_trip_on_postgresql(personas):
     org = personas.a.organisation
     with transaction.atomic(), audited_write():
@@ -175,14 +213,15 @@ def test_it_gives_a_shared_fields_serializer_that_validates_fields_of_its_own():
 
 def test_it_shows_a_contact_with_shared_fields_as_drf_does_with_its_own(personas):
     class PlainConsultationOut(ConsultationOut):
-        fields = serializers.Serializer.fields  # type: ignore[assignment]  # DRF's own, per instance
+        fields = serializers.Serializer.fields  # DRF's own, per instance
 
     class PlainContactOut(ContactOut):
-        fields = serializers.Serializer.fields  # type: ignore[assignment]
+        fields = serializers.Serializer.fields
         consultations = PlainConsultationOut(many=True)
 
     org = personas.a.organisation
     topic = Topic.objects.filter(organisation__isnull=True, parent__isnull=False).select_related("parent").first()
+    assert topic is not None
     with transaction.atomic(), audited_write():
         row = contact(org, operator=personas.a.user(Role.HOTLINE_OPERATOR))
         row.save(force_insert=True)
