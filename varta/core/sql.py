@@ -14,6 +14,10 @@ overhead on both sides, a large share of a contact's time (docs/benchmarks.md). 
 parameters on the client by default (psycopg's ``ClientCursor``), which can send several statements in one
 ``execute``: :func:`execute_together` does that, and runs them one by one elsewhere (SQLite executes one statement
 per call, and has no round trips to save).
+
+:func:`insert_with_children` does the same for the start of such a transaction: the chain-head lock, a contact's
+INSERT and its consultations' INSERT go in one ``execute``, the consultations' foreign key being the id the
+contact's INSERT has just drawn (``currval`` of its sequence, which PostgreSQL keeps per connection).
 """
 
 from __future__ import annotations
