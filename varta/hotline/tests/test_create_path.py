@@ -6,21 +6,24 @@ docs/benchmarks.md explains why each of these exists (the throughput of `bench/h
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from varta.accounts.permissions import Role
-from varta.audit import chain
+from varta.audit import chain, writes
+from varta.audit.models import AuditChainHead, AuditEvent
 from varta.audit.writes import Actor
 from varta.geo.models import AdminUnit
 from varta.geo.selectors import UNITS, unit_with_parents
 from varta.hotline import actions, rollups
-from varta.hotline.models import Consultation, ConsultationDay, Contact, ContactDay
+from varta.hotline.models import Consultation, ConsultationDay, Contact, ContactDay, Topic
 
 URL = "/api/v1/hotline/contacts/"
 
@@ -64,6 +67,73 @@ def test_it_creates_a_contact_with_two_consultations_in_a_fixed_number_of_statem
     assert Consultation.objects.filter(contact=contact).count() == 2
     assert ContactDay.objects.values_list("contacts", "caller_person_concerned").get() == (2, 2)
     assert sorted(ConsultationDay.objects.values_list("consultations", flat=True)) == [2, 2]
+    assert chain.verify().ok
+
+
+def family(membership, topics: list[Topic]) -> tuple[Contact, list[Consultation]]:
+    parent = Contact(organisation_id=membership.organisation_id, operator_id=membership.user_id, channel="phone",
+                     started_at=timezone.now() - timedelta(minutes=1))
+    children = [Consultation(organisation_id=membership.organisation_id, contact=parent, topic=t,
+                             category=t.parent or t, started_at=parent.started_at, position=n)
+                for n, t in enumerate(topics, start=1)]
+    return parent, children
+
+
+def created_events(since: int) -> list[tuple[str, str]]:
+    return list(AuditEvent.objects.filter(seq__gt=since).order_by("seq").values_list("action", "object_id"))
+
+
+@pytest.mark.parametrize("in_batch", [False, True])
+def test_it_locks_the_head_before_it_writes_a_row_and_its_children(operator, in_batch):
+    membership, actor = operator
+    topics = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:2])
+    parent, children = family(membership, topics)
+    since = AuditChainHead.objects.get().seq
+    with CaptureQueriesContext(connection) as captured, writes.batch() if in_batch else nullcontext():
+        created = writes.create_with_children(parent, children, link="contact", actor=actor)
+
+    assert created == children
+    assert all(c.contact_id == parent.pk for c in children)
+    assert created_events(since) == [("hotline.contact.create", str(parent.pk)),
+                                     *[("hotline.consultation.create", str(c.pk)) for c in children]]
+    assert "audit_auditchainhead" in captured[0]["sql"]  # the lock goes first, in the same round trip or not
+    assert chain.verify().ok
+
+
+def test_it_joins_a_batch_whose_head_an_earlier_write_locked(operator, personas):
+    membership, actor = operator
+    topics = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:1])
+    parent, children = family(membership, topics)
+    since = AuditChainHead.objects.get().seq
+    with CaptureQueriesContext(connection) as captured, writes.batch():
+        writes.update(personas.a.organisation, actor=actor, changes={"acronym": "AA2"})
+        writes.create_with_children(parent, children, link="contact", actor=actor)
+
+    assert [action for action, _id in created_events(since)] == [
+        "orgs.organisation.update", "hotline.contact.create", "hotline.consultation.create"]
+    assert sum(q["sql"].startswith('SELECT "id", "seq", "hash"') for q in captured) == 1
+    assert chain.verify().ok
+
+
+def test_it_leaves_a_row_and_its_children_to_the_orm_when_it_must(operator):
+    membership, actor = operator
+    topics = list(Topic.objects.filter(organisation__isnull=True, parent__isnull=False)[:2])
+    parent, children = family(membership, topics)
+    since = AuditChainHead.objects.get().seq
+
+    def receiver(**kwargs: object) -> None:
+        pass
+
+    signals.post_save.connect(receiver, sender=Consultation)
+    try:
+        with writes.batch():
+            writes.create_with_children(parent, children, link="contact", actor=actor)
+    finally:
+        signals.post_save.disconnect(receiver, sender=Consultation)
+
+    assert list(Consultation.objects.filter(contact=parent).order_by("position").values_list("pk", flat=True)) == [
+        c.pk for c in children]
+    assert len(created_events(since)) == 3
     assert chain.verify().ok
 
 
