@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.apps.registry import Apps
@@ -134,23 +134,42 @@ def _upsert(model: Any, names: tuple[str, ...], changes: dict[Any, dict[str, int
     if not changes:
         return None
     connection = connections[router.db_for_write(model)]
-    qn = connection.ops.quote_name
-    key_fields = [model._meta.get_field(name) for name in names]
-    counters = _counter_columns(model)
+    parts = _upsert_parts(model, names, connection.alias)
     touched = sorted({column for cells in changes.values() for column in cells})
-    table = qn(model._meta.db_table)
     rows: list[str] = []
     params: list[Any] = []
     for key, cells in changes.items():
         # The counts a contact does not touch (most of ContactDay's) are the constant 0, not parameters.
-        rows.append("(" + ", ".join(["%s"] * len(key_fields) + ["%s" if c in cells else "0" for c in counters]) + ")")
-        params += [f.get_db_prep_value(v, connection) for f, v in zip(key_fields, key, strict=True)]
-        params += [cells[c] for c in counters if c in cells]
-    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in key_fields)}, "  # noqa: S608 - our names
-           f"{', '.join(qn(c) for c in counters)}) VALUES {', '.join(rows)} "
-           f"ON CONFLICT ({', '.join(qn(f.column) for f in key_fields)}) DO UPDATE SET "
-           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in touched))
-    return sql, params
+        rows.append(parts.row_start + ", ".join(["%s" if c in cells else "0" for c in parts.counters]) + ")")
+        params += [f.get_db_prep_value(v, connection) for f, v in zip(parts.key_fields, key, strict=True)]
+        params += [cells[c] for c in parts.counters if c in cells]
+    return (parts.insert + ", ".join(rows) + parts.on_conflict + ", ".join(parts.increments[c] for c in touched),
+            params)
+
+
+class _UpsertParts(NamedTuple):
+    key_fields: list[Any]
+    counters: list[str]
+    insert: str  # INSERT INTO t (key…, counts…) VALUES
+    row_start: str  # "(%s, …, " for the key
+    on_conflict: str  # ON CONFLICT (key) DO UPDATE SET
+    increments: dict[str, str]  # count column → "c = t.c + excluded.c"
+
+
+@cache
+def _upsert_parts(model: Any, names: tuple[str, ...], alias: str) -> _UpsertParts:
+    """The fixed text of a roll-up table's upsert, quoted once per table (it has some thirty count columns)."""
+    qn = connections[alias].ops.quote_name
+    key_fields = [model._meta.get_field(name) for name in names]
+    counters = _counter_columns(model)
+    table = qn(model._meta.db_table)
+    key = ", ".join(qn(f.column) for f in key_fields)
+    return _UpsertParts(
+        key_fields=key_fields, counters=counters,
+        insert=f"INSERT INTO {table} ({key}, {', '.join(qn(c) for c in counters)}) VALUES ",  # noqa: S608 - our names
+        row_start="(" + "%s, " * len(key_fields),
+        on_conflict=f" ON CONFLICT ({key}) DO UPDATE SET ",
+        increments={c: f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in counters})
 
 
 @cache
