@@ -113,19 +113,26 @@ class WalCheckpointer:
     """Checkpoints an SQLite database's write-ahead log from a thread of its own, while the connections this
     process opens from now on leave checkpoints to it (``PRAGMA wal_autocheckpoint=0``).
 
-    Checkpoints are ``PASSIVE``: they copy what no reader still needs and never wait for, nor block, a writer.
-    A failed checkpoint is logged and tried again at the next interval; :meth:`stop` runs a last one.
+    Each pass is a ``PASSIVE`` checkpoint: it copies what no reader still needs and never waits for, nor blocks, a
+    writer. Under a steady stream of writes the log would then never start again from its beginning (a writer
+    restarts it only when it finds every page copied), so once it holds more than ``restart_after`` pages the pass
+    goes on with a ``RESTART`` checkpoint: writers wait while it copies the few pages written since and waits for
+    readers, at most ``restart_wait_ms`` (a busy log is left for the next pass). A failed checkpoint is logged and
+    tried again at the next interval; :meth:`stop` runs a last one.
     """
 
-    def __init__(self, path: str, *, interval: float = 0.5) -> None:
+    def __init__(self, path: str, *, interval: float = 0.5, restart_after: int = 1000,
+                 restart_wait_ms: int = 20) -> None:
         self.path = path
         self.interval = interval
+        self.restart_after = restart_after  # pages: SQLite's own automatic checkpoint runs at 1,000
+        self.restart_wait_ms = restart_wait_ms
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="varta-wal-checkpoint", daemon=True)
         self._conn: sqlite3.Connection | None = None
 
     def start(self) -> None:
-        self._conn = sqlite3.connect(self.path, timeout=20, check_same_thread=False)
+        self._conn = sqlite3.connect(self.path, timeout=self.restart_wait_ms / 1000, check_same_thread=False)
         connection_created.connect(self._leave_checkpoints_to_us, dispatch_uid=id(self))
         self._thread.start()
 
@@ -139,10 +146,12 @@ class WalCheckpointer:
             self._conn = None
 
     def checkpoint(self) -> tuple[int, int, int] | None:
-        """One passive checkpoint: (busy, pages in the log, pages copied), or None when it failed."""
+        """One pass: (busy, pages in the log, pages copied) of its last checkpoint, or None when one failed."""
         assert self._conn is not None
         try:
             busy, logged, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if logged > self.restart_after:
+                busy, logged, copied = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
         except sqlite3.Error:
             log.warning("wal checkpoint failed", exc_info=True)
             return None

@@ -147,6 +147,23 @@ def test_it_checkpoints_the_wal_from_a_thread_of_its_own(tmp_path: Path):
     assert len(passes) > before_stop  # stop() ran a last pass
 
 
+def test_it_restarts_the_log_under_a_steady_stream_of_writes(tmp_path: Path):
+    conn = _wal_database(tmp_path / "db.sqlite3")
+    checkpointer = server.WalCheckpointer(str(tmp_path / "db.sqlite3"), interval=0.02, restart_after=100)
+    checkpointer.start()
+    try:
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:  # one page per commit, without a pause for the log to empty
+            conn.execute("INSERT INTO t VALUES (?)", ["x" * 3000])
+        written = conn.execute("SELECT count(*) FROM t").fetchone()[0]
+        logged = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    finally:
+        checkpointer.stop()
+        conn.close()
+    assert written > 1000
+    assert logged < written / 2  # without the restarts the log would hold every page written
+
+
 def test_it_leaves_checkpoints_to_the_thread_only_while_it_runs(db, tmp_path: Path):
     _wal_database(tmp_path / "db.sqlite3").close()
     checkpointer = server.WalCheckpointer(str(tmp_path / "db.sqlite3"))
