@@ -52,19 +52,24 @@ def execute_together(statements: Sequence[Statement], *, using: str = "default")
     connection = connections[using]
     with connection.cursor() as cursor:
         if len(statements) > 1 and _binds_on_client(connection, cursor):
-            cursor.execute("; ".join(sql for sql, _params in statements),
-                           [value for _sql, params in statements for value in params])
+            cursor.execute(*_joined(statements))
             return
         for sql, params in statements:
             cursor.execute(sql, params)
+
+
+def _joined(statements: Sequence[Statement]) -> Statement:
+    """Statements as one text with their parameters in order (for one ``execute`` of a client-binding cursor)."""
+    return "; ".join(sql for sql, _params in statements), [value for _sql, params in statements for value in params]
 
 
 # Most parameters one INSERT may carry on every supported database (SQLite's historical limit).
 MAX_PARAMETERS = 999
 
 
-def _insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+@functools.cache
+def _insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
 
 
 @functools.cache
@@ -74,14 +79,14 @@ def _insert_sql(model: type[models.Model], rows: int, alias: str, returning: boo
     connection = connections[alias]
     qn = connection.ops.quote_name
     fields = _insert_fields(model)
-    placeholders = []
+    slots = []  # what each column's value is: a parameter, or the linked row's new id
     for f in fields:
         if f.column != linked:
-            placeholders.append("%s")
+            slots.append("%s")
             continue
         target = f.related_model._meta  # type: ignore[union-attr]  # a foreign key's model
-        placeholders.append(f"currval(pg_get_serial_sequence('{qn(target.db_table)}', '{target.pk.column}'))")
-    row = "(" + ", ".join(placeholders) + ")"
+        slots.append(f"currval(pg_get_serial_sequence('{qn(target.db_table)}', '{target.pk.column}'))")
+    row = "(" + ", ".join(slots) + ")"
     return (f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - model names, values as parameters
             f"({', '.join(qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
             + (f" RETURNING {qn(model._meta.pk.column)}" if returning else ""))
@@ -111,7 +116,7 @@ def insert_statement(objs: Sequence[models.Model], *, using: str = "default", re
             or any(obj.pk is not None or type(obj) is not model for obj in objs)):
         return None
     if linked is not None:
-        fields = [f for f in fields if f is not linked]
+        fields = tuple(f for f in fields if f is not linked)
     values = []
     for obj in objs:
         if linked is None:
@@ -185,8 +190,7 @@ def insert_with_children(parent: models.Model, children: Sequence[models.Model],
     statements = [*([first] if first else []), parent_insert, children_insert]
     with connection.cursor() as cursor:
         if _binds_on_client(connection, cursor):
-            cursor.execute("; ".join(sql for sql, _params in statements),
-                           [value for _sql, params in statements for value in params])
+            cursor.execute(*_joined(statements))
             results = []
             for _statement in statements:
                 results.append(cursor.fetchall())
@@ -196,8 +200,8 @@ def insert_with_children(parent: models.Model, children: Sequence[models.Model],
             for sql, params in statements[:-1]:
                 cursor.execute(sql, params)
                 results.append(cursor.fetchall())
-            position = _insert_fields(model).index(field)
-            width = len(_insert_fields(model)) - 1
+            columns = _insert_fields(model)
+            position, width = columns.index(field), len(columns) - 1
             rows = [list(children_insert[1][start:start + width]) for start in range(0, len(children_insert[1]), width)]
             cursor.execute(_insert_sql(model, len(children), connection.alias, True),
                            [value for row in rows for value in (*row[:position], results[-1][0][0], *row[position:])])
