@@ -14,7 +14,10 @@ and drops it at the end (``--keep`` keeps it, and the SQLite directory, for a lo
 2. **Create**: a real ``varta serve`` (waitress) on 127.0.0.1 in a child process; one keep-alive HTTP client
    posts contacts with two consultations to ``POST /api/v1/hotline/contacts/`` with an API token (authentication,
    validation, audit, commit) and, alternately in blocks, calls the bare authenticated ``GET /api/v1/me/``.
-   Median and p95 latency of each; throughput ratio = creates per second / no-op calls per second.
+   Median and p95 latency of each; with one client its throughput is 1 / mean latency. Then ``--clients``
+   clients (default 4, the server's threads) call at once, again in alternating blocks: throughput is calls per
+   second of wall time, as when a shift of operators saves at the same time. Throughput ratio = creates per
+   second / no-op calls per second, for one client and for the concurrent clients.
 3. **Statistics**: the task-force view (every organisation, disclosure control on) of the last 365 days through
    ``varta.hotline.statistics`` — first run and median of the next runs — against one hand-written
    ``SELECT category_id, COUNT(*) … GROUP BY category_id`` over the same year's consultations (the largest set
@@ -37,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,12 +68,16 @@ METHODS = ["DebtBondage", "FalsePromises", "WithholdsDocuments", "TakesEarnings"
            "ExcessiveWorkingHours", "PsychologicalAbuse"]
 EXPLOITATION = ["ForcedLabour", "SexualExploitation", "ForcedBegging", "Other"]
 ORGANISATIONS = 10
+SERVER_THREADS = 4  # varta serve's worker threads in the create test
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of 1,000,000 contacts (default 1)")
     parser.add_argument("--requests", type=int, default=300, help="requests per endpoint for the create test")
+    parser.add_argument("--clients", type=int, default=SERVER_THREADS,
+                        help=f"concurrent clients for the create test's throughput (default {SERVER_THREADS}, "
+                        "the server's threads; 1: one client only)")
     parser.add_argument("--stats-runs", type=int, default=5, help="timed runs of the statistics after the first")
     parser.add_argument("--db-name", default="varta_bench", help="PostgreSQL database to create and drop")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -299,7 +307,7 @@ def _free_port() -> int:
 def server() -> Iterator[int]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "varta.cli", "serve", "--port", str(port), "--threads", "4"],
+        [sys.executable, "-m", "varta.cli", "serve", "--port", str(port), "--threads", str(SERVER_THREADS)],
         cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -322,52 +330,107 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure_create(ref: dict[str, Any], requests: int) -> dict[str, Any]:
-    headers = {"Authorization": f"Token {ref['token']}", "Content-Type": "application/json",
-               "Accept": "application/json", "Host": "127.0.0.1"}
+class Client:
+    """One keep-alive HTTP connection with the benchmark operator's token; ``call`` returns the latency."""
 
-    def body() -> bytes:
+    def __init__(self, port: int, ref: dict[str, Any]) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.ref = ref
+        self.headers = {"Authorization": f"Token {ref['token']}", "Content-Type": "application/json",
+                        "Accept": "application/json", "Host": "127.0.0.1"}
+
+    def body(self) -> bytes:
         started = (datetime.now(UTC) - timedelta(minutes=2)).isoformat()
         return json.dumps({
             "channel": "phone", "started_at": started, "duration_seconds": 240, "caller_type": "person_concerned",
-            "sex": "Feminine", "age_group": "25-34", "displacement": "idp", "place": ref["place"],
-            "consultations": [{"topic": ref["topic_codes"][0]},
-                              {"topic": ref["topic_codes"][1], "outcome": "referred", "referrals": "Consulate"}],
+            "sex": "Feminine", "age_group": "25-34", "displacement": "idp", "place": self.ref["place"],
+            "consultations": [{"topic": self.ref["topic_codes"][0]},
+                              {"topic": self.ref["topic_codes"][1], "outcome": "referred", "referrals": "Consulate"}],
         }).encode()
 
-    with server() as port:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def call(self, endpoint: str) -> float:
+        method, path, expected = ENDPOINTS[endpoint]
+        payload = self.body() if method == "POST" else None
+        began = time.perf_counter()
+        self.connection.request(method, path, body=payload, headers=self.headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        elapsed = time.perf_counter() - began
+        if response.status != expected:
+            raise RuntimeError(f"{method} {path}: {response.status} {content[:300]!r}")
+        return elapsed
 
-        def call(method: str, path: str, expected: int) -> float:
-            payload = body() if method == "POST" else None
-            began = time.perf_counter()
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            content = response.read()
-            elapsed = time.perf_counter() - began
-            if response.status != expected:
-                raise RuntimeError(f"{method} {path}: {response.status} {content[:300]!r}")
-            return elapsed
 
-        noop: list[float] = []
-        create: list[float] = []
-        for _ in range(20):  # warm-up: connections, caches, the first audit chain lock
-            call("GET", "/api/v1/me/", 200)
-            call("POST", "/api/v1/hotline/contacts/", 201)
-        block = max(10, requests // 5)
-        while len(create) < requests:  # alternate blocks so drift affects both alike
-            noop += [call("GET", "/api/v1/me/", 200) for _ in range(block)]
-            create += [call("POST", "/api/v1/hotline/contacts/", 201) for _ in range(block)]
-        conn.close()
+ENDPOINTS = {"noop": ("GET", "/api/v1/me/", 200), "create": ("POST", "/api/v1/hotline/contacts/", 201)}
+ROUNDS = 5  # blocks of each endpoint, alternating, so that drift affects both alike
 
-    def summary(times: list[float]) -> dict[str, float]:
-        return {"median_ms": round(statistics.median(times) * 1000, 2),
-                "p95_ms": round(_percentile(times, 0.95) * 1000, 2),
-                "per_second": round(len(times) / sum(times), 1)}
 
-    created, bare = summary(create), summary(noop)
-    return {"create_contact": created, "noop_me": bare, "requests_each": len(create),
+def _summary(times: list[float], wall: float | None = None) -> dict[str, float]:
+    """Median and p95 latency; requests per second over ``wall`` (one client: the sum of its latencies)."""
+    return {"median_ms": round(statistics.median(times) * 1000, 2),
+            "p95_ms": round(_percentile(times, 0.95) * 1000, 2),
+            "per_second": round(len(times) / (wall if wall is not None else sum(times)), 1)}
+
+
+def _one_client(client: Client, requests: int) -> dict[str, Any]:
+    times: dict[str, list[float]] = {"noop": [], "create": []}
+    block = max(10, requests // ROUNDS)
+    while len(times["create"]) < requests:
+        for endpoint in ("noop", "create"):
+            times[endpoint].extend(client.call(endpoint) for _ in range(block))
+    created, bare = _summary(times["create"]), _summary(times["noop"])
+    return {"create_contact": created, "noop_me": bare, "requests_each": len(times["create"]),
             "throughput_ratio": round(created["per_second"] / bare["per_second"], 3)}
+
+
+def _concurrent_clients(clients: list[Client], requests: int) -> dict[str, Any]:
+    """All clients call one endpoint at once, ``requests`` calls in all per round and endpoint; throughput is the
+    calls over the wall time from the common start to the last answer."""
+    times: dict[str, list[float]] = {"noop": [], "create": []}
+    walls = {"noop": 0.0, "create": 0.0}
+    each = max(2, requests // ROUNDS // len(clients))
+
+    def block(client: Client, endpoint: str, start: threading.Barrier, out: list[float]) -> None:
+        start.wait()
+        out.extend(client.call(endpoint) for _ in range(each))
+
+    for _ in range(ROUNDS):
+        for endpoint in ("noop", "create"):
+            start = threading.Barrier(len(clients) + 1)
+            outs: list[list[float]] = [[] for _ in clients]
+            threads = [threading.Thread(target=block, args=(client, endpoint, start, out))
+                       for client, out in zip(clients, outs, strict=True)]
+            for thread in threads:
+                thread.start()
+            start.wait()
+            began = time.perf_counter()
+            for thread in threads:
+                thread.join()
+            walls[endpoint] += time.perf_counter() - began
+            if any(len(out) != each for out in outs):
+                raise RuntimeError(f"a client failed during the concurrent {endpoint} block")
+            times[endpoint] += [t for out in outs for t in out]
+    created, bare = _summary(times["create"], walls["create"]), _summary(times["noop"], walls["noop"])
+    return {"clients": len(clients), "create_contact": created, "noop_me": bare,
+            "requests_each": len(times["create"]),
+            "throughput_ratio": round(created["per_second"] / bare["per_second"], 3)}
+
+
+def measure_create(ref: dict[str, Any], requests: int, clients: int) -> dict[str, Any]:
+    """One client alternating blocks of creates and no-op calls (latency; its throughput is 1 / mean latency),
+    then ``clients`` clients at once (throughput with the server's threads busy, as with a shift of operators)."""
+    with server() as port:
+        pool = [Client(port, ref) for _ in range(max(1, clients))]
+        for client in pool:  # warm-up: connections, caches, the first audit chain lock
+            for _ in range(20 if client is pool[0] else 3):
+                client.call("noop")
+                client.call("create")
+        result = _one_client(pool[0], requests)
+        if clients > 1:
+            result["concurrent"] = _concurrent_clients(pool, requests)
+        for client in pool:
+            client.connection.close()
+    return result
 
 
 # --- Statistics ---------------------------------------------------------------------------------------------
@@ -488,7 +551,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         log(f"statistics: {result['statistics']['statistics']}, baseline {result['statistics']['baseline']}; "
             "measuring contact creation through the API")
         connection.close()
-        result["create"] = measure_create(ref, args.requests)
+        result["create"] = measure_create(ref, args.requests, args.clients)
     print(json.dumps(result, ensure_ascii=False))
     return result
 
