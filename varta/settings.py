@@ -35,9 +35,11 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "varta.core.sqlite",  # Django's, with writers queueing in-process (varta/core/sqlite/base.py)
             "NAME": str(SQLITE_PATH),
             "CONN_MAX_AGE": CONN_MAX_AGE,
+            # Tests run in memory, as on Django's own SQLite engine (pytest-django recognises only that one by name).
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers queue instead
                 # of failing on lock upgrade; WAL lets readers run beside the writer.
