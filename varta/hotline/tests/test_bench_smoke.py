@@ -18,7 +18,8 @@ def test_it_runs_the_benchmark_at_a_tiny_scale() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VARTA_VAR_DIR", "VARTA_DATA_KEYS")}
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "hotline.py"), "--scale", "0.0005", "--requests", "10",
-         "--clients", "2", "--stats-runs", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True)
+         "--clients", "2", "--stats-runs", "1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True)
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["engine"] == "sqlite"
     assert figures["contacts"] == 500
