@@ -2,9 +2,9 @@
 //
 // Without JavaScript the input takes P-codes typed by hand (several separated by commas). With it, typing a
 // name in Ukrainian or English (or a P-code) shows suggestions from the JSON search (data-search-url) in a
-// listbox that follows the ARIA combobox pattern. "single" puts the chosen P-code into the input and shows the
-// place's name beside it; "multiple" shows chosen places as removable chips and posts them, comma-separated,
-// in a hidden input that takes over the field's name. Every text shown comes from the input's data-msg-*
+// listbox that follows the ARIA combobox pattern (core/combobox.js, loaded before this file). "single" puts
+// the chosen P-code into the input and shows the place's name beside it; "multiple" shows chosen places as
+// removable chips and posts them, comma-separated, in a hidden input that takes over the field's name. Every text shown comes from the input's data-msg-*
 // attributes, which the server renders translated (varta/geo/forms.py, PcodeWidget).
 "use strict";
 (function () {
@@ -12,12 +12,8 @@
   var MIN_CHARS = 2;
   var PCODE = /^[A-Za-z]{2}[A-Za-z0-9]*[0-9][A-Za-z0-9]*$/;
   var counter = 0;
-
-  function format(template, values) {
-    return (template || "").replace(/%\((\w+)\)s/g, function (match, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : match;
-    });
-  }
+  var format = window.VartaCombobox.format;
+  var el = window.VartaCombobox.el;
 
   function parseCodes(text) {
     return text.split(/[,;\n]/).map(function (s) { return s.trim().toUpperCase(); }).filter(Boolean);
@@ -30,13 +26,6 @@
     } catch (e) {
       return [];
     }
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text) { node.textContent = text; }
-    return node;
   }
 
   function enhance(input) {
@@ -56,36 +45,20 @@
       picked: input.getAttribute("data-msg-picked")
     };
     var chosen = readChosen(input);
-    var results = [];
-    var active = -1;
     var timer = null;
     var controller = null;
 
-    // Layout: [chips] input [listbox] [note] [chosen name] [status for screen readers]
-    var wrapper = el("div", "picker");
-    input.parentNode.insertBefore(wrapper, input);
-    wrapper.appendChild(input);
-    var list = el("ul", "picker-list");
-    list.id = input.id + "-listbox";
-    list.setAttribute("role", "listbox");
-    list.hidden = true;
+    // Layout: [chips] input [listbox] [note] [status for screen readers] [chosen name]
     var label = document.querySelector('label[for="' + input.id + '"]');
-    if (label) {
-      if (!label.id) { label.id = input.id + "-label"; }
-      list.setAttribute("aria-labelledby", label.id);
-    }
-    wrapper.appendChild(list);
-    var note = el("p", "picker-note");
-    note.hidden = true;
-    wrapper.appendChild(note);
-    var status = el("div", "visually-hidden");
-    status.setAttribute("role", "status");
-    wrapper.appendChild(status);
-
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", list.id);
+    if (label && !label.id) { label.id = input.id + "-label"; }
+    var box = window.VartaCombobox.attach(input, {
+      listId: input.id + "-listbox",
+      labelledBy: label ? label.id : null,
+      messages: { empty: msg.empty, count: msg.count },
+      render: renderPlace,
+      pick: pick
+    });
+    var wrapper = box.wrapper;
 
     var hidden = null;
     var chips = null;
@@ -114,14 +87,6 @@
       wrapper.appendChild(chosenName);
       var current = chosen[0];
       showChosenName(current && current.pcode === input.value.trim().toUpperCase() ? current : null);
-    }
-
-    function announce(text) { status.textContent = text || ""; }
-
-    function showNote(text) {
-      note.textContent = text || "";
-      note.hidden = !text;
-      announce(text);
     }
 
     function showChosenName(place) {
@@ -157,56 +122,21 @@
       syncHidden();
     }
 
-    function close() {
-      list.hidden = true;
-      list.textContent = "";
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function setActive(index) {
-      var options = list.querySelectorAll('[role="option"]');
-      if (!options.length) { return; }
-      active = (index + options.length) % options.length;
-      options.forEach(function (option, i) { option.setAttribute("aria-selected", i === active ? "true" : "false"); });
-      input.setAttribute("aria-activedescendant", options[active].id);
-      options[active].scrollIntoView({ block: "nearest" });
+    function renderPlace(place) {
+      // "Uzhhorodskyi raion" already says "raion"; a settlement or a foreign unit needs its level spelt out.
+      var named = place.level_label && (" " + place.name.toLowerCase()).endsWith(" " + place.level_label.toLowerCase());
+      var meta = [named ? "" : place.level_label, place.path, place.pcode].filter(Boolean).join(" · ");
+      return [el("span", "", place.name), document.createTextNode(" "), el("span", "meta", meta)];
     }
 
     function open(places) {
-      results = multiple ? places.filter(function (p) {
+      box.open(multiple ? places.filter(function (p) {
         return !chosen.some(function (c) { return c.pcode === p.pcode; });
-      }) : places;
-      list.textContent = "";
-      active = -1;
-      input.removeAttribute("aria-activedescendant");
-      if (!results.length) {
-        close();
-        showNote(msg.empty);
-        return;
-      }
-      showNote("");
-      results.forEach(function (place, i) {
-        var option = el("li");
-        option.id = list.id + "-option-" + i;
-        option.setAttribute("role", "option");
-        option.setAttribute("aria-selected", "false");
-        option.appendChild(el("span", "", place.name));
-        // "Uzhhorodskyi raion" already says "raion"; a settlement or a foreign unit needs its level spelt out.
-        var named = place.level_label && (" " + place.name.toLowerCase()).endsWith(" " + place.level_label.toLowerCase());
-        var meta = [named ? "" : place.level_label, place.path, place.pcode].filter(Boolean).join(" · ");
-        option.appendChild(document.createTextNode(" "));
-        option.appendChild(el("span", "meta", meta));
-        list.appendChild(option);
-      });
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      announce(format(msg.count, { count: results.length }));
+      }) : places, false);
     }
 
     function pick(index) {
-      var place = results[index];
+      var place = box.results[index];
       if (!place) { return; }
       if (multiple) {
         if (!chosen.some(function (c) { return c.pcode === place.pcode; })) { chosen.push(place); }
@@ -217,9 +147,9 @@
         chosen = [place];
         showChosenName(place);
       }
-      close();
-      showNote("");
-      announce(format(msg.picked, { name: place.name }));
+      box.close();
+      box.showNote("");
+      box.announce(format(msg.picked, { name: place.name }));
     }
 
     function search(query) {
@@ -239,8 +169,8 @@
         open(Array.isArray(places) ? places : []);
       }).catch(function (error) {
         if (error && error.name === "AbortError") { return; }
-        close();
-        showNote(msg.error);
+        box.close();
+        box.showNote(msg.error);
       });
     }
 
@@ -250,24 +180,24 @@
       window.clearTimeout(timer);
       if (query.length < MIN_CHARS) {
         if (controller) { controller.abort(); }
-        close();
-        showNote("");
+        box.close();
+        box.showNote("");
         return;
       }
       timer = window.setTimeout(function () { search(query); }, DEBOUNCE_MS);
     });
 
     input.addEventListener("keydown", function (event) {
-      var isOpen = !list.hidden;
+      var isOpen = box.isOpen();
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (!isOpen && results.length && input.value.trim().length >= MIN_CHARS) { open(results); }
-        if (!list.hidden) { setActive(active + (event.key === "ArrowDown" ? 1 : (active < 0 ? 0 : -1))); }
+        if (!isOpen && box.results.length && input.value.trim().length >= MIN_CHARS) { open(box.results); }
+        if (box.isOpen()) { box.setActive(box.active + (event.key === "ArrowDown" ? 1 : (box.active < 0 ? 0 : -1))); }
         event.preventDefault();
       } else if (event.key === "Enter") {
-        if (isOpen && active >= 0) {
+        if (isOpen && box.active >= 0) {
           event.preventDefault();
-          pick(active);
-        } else if (isOpen && results.length === 1) {
+          pick(box.active);
+        } else if (isOpen && box.results.length === 1) {
           event.preventDefault();
           pick(0);
         } else if (multiple && input.value.trim()) {
@@ -280,38 +210,12 @@
             });
             input.value = "";
             renderChips();
-            close();
+            box.close();
           }
         }
-      } else if (event.key === "Escape") {
-        if (isOpen) {
-          close();
-          event.preventDefault();
-        } else if (input.value) {
-          input.value = "";
-          showNote("");
-          if (!multiple) { showChosenName(null); }
-          event.preventDefault();
-        }
-      } else if (event.key === "Tab") {
-        close();
+      } else {
+        box.escapeOrTab(event, function () { if (!multiple) { showChosenName(null); } });
       }
-    });
-
-    input.addEventListener("blur", function () { close(); });
-    // Keep the focus in the input while the mouse picks an option (the blur would close the list first).
-    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
-    list.addEventListener("click", function (event) {
-      var option = event.target.closest('[role="option"]');
-      if (!option) { return; }
-      var options = Array.prototype.slice.call(list.querySelectorAll('[role="option"]'));
-      pick(options.indexOf(option));
-    });
-    list.addEventListener("mousemove", function (event) {
-      var option = event.target.closest('[role="option"]');
-      if (!option) { return; }
-      var index = Array.prototype.slice.call(list.querySelectorAll('[role="option"]')).indexOf(option);
-      if (index !== active) { setActive(index); }
     });
   }
 

@@ -5,7 +5,7 @@
 // - a timer shows the time on the contact and fills the duration when the form is saved (unless typed);
 // - digits 1–9 pick an option of a radio group (channel, direction); Enter never submits by accident;
 //   Ctrl+Enter (or Cmd+Enter) and Alt+S press the main save button;
-// - a type-ahead topic picker (ARIA combobox, like the place picker in geo/picker.js) filters the topics embedded
+// - a type-ahead topic picker (the ARIA combobox of core/combobox.js, as the place picker's) filters the topics embedded
 //   with json_script by what is typed in Ukrainian or English; each chosen topic becomes a row with its outcome
 //   and referrals, and the focus stays in the picker so the next topic is one more Enter away;
 // - call-back and escalation fields appear when their checkbox is ticked (and are not posted otherwise);
@@ -24,18 +24,8 @@
   var MAX_RESULTS = 12;
   var SAVE_DELAY_MS = 250;
 
-  function format(template, values) {
-    return (template || "").replace(/%\((\w+)\)s/g, function (match, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : match;
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text) { node.textContent = text; }
-    return node;
-  }
+  var format = window.VartaCombobox.format;
+  var el = window.VartaCombobox.el;
 
   function storage() {
     try {
@@ -101,31 +91,19 @@
     var rowsList = fieldset.querySelector("[data-topic-rows]");
     var template = fieldset.querySelector("template[data-topic-row-template]");
     var rowCounter = 0;
-    var results = [];
-    var active = -1;
 
     box.hidden = false;
-    var list = el("ul", "picker-list");
-    list.id = "topic-search-listbox";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", (fieldset.querySelector("label[for='topic-search']") || {}).textContent || "");
-    list.hidden = true;
-    var wrapper = el("div", "picker");
-    input.parentNode.insertBefore(wrapper, input);
-    wrapper.appendChild(input);
-    wrapper.appendChild(list);
-    var note = el("p", "picker-note");
-    note.hidden = true;
-    wrapper.appendChild(note);
-    var status = el("div", "visually-hidden");
-    status.setAttribute("role", "status");
-    box.appendChild(status);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", list.id);
-
-    function announce(text) { status.textContent = text || ""; }
+    var combobox = window.VartaCombobox.attach(input, {
+      listId: "topic-search-listbox",
+      label: (fieldset.querySelector("label[for='topic-search']") || {}).textContent || "",
+      statusIn: box,
+      messages: { empty: msg.empty, count: msg.count },
+      render: function (t) {
+        return t.category ? [el("span", "", t.name), el("span", "meta", t.category)] : [el("span", "", t.name)];
+      },
+      pick: pick
+    });
+    var announce = combobox.announce;
 
     function chosenIds() {
       return Array.prototype.map.call(rowsList.querySelectorAll("input[name='topic']"), function (i) {
@@ -210,107 +188,46 @@
       return ranked.map(function (r) { return r.topic; });
     }
 
-    function close() {
-      list.hidden = true;
-      list.textContent = "";
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function setActive(index) {
-      var options = list.querySelectorAll("[role='option']");
-      if (!options.length) { return; }
-      active = (index + options.length) % options.length;
-      Array.prototype.forEach.call(options, function (option, i) {
-        option.setAttribute("aria-selected", i === active ? "true" : "false");
-      });
-      input.setAttribute("aria-activedescendant", options[active].id);
-      options[active].scrollIntoView({ block: "nearest" });
-    }
-
-    function showNote(text) {
-      note.textContent = text || "";
-      note.hidden = !text;
-    }
-
-    function open(found, limit) {
-      results = found.slice(0, limit);
-      list.textContent = "";
-      if (!results.length) {
-        close();
-        showNote(msg.empty);
-        announce(msg.empty);
-        return;
-      }
-      showNote("");
-      results.forEach(function (t, i) {
-        var option = el("li");
-        option.id = list.id + "-option-" + i;
-        option.setAttribute("role", "option");
-        option.appendChild(el("span", "", t.name));
-        if (t.category) { option.appendChild(el("span", "meta", t.category)); }
-        list.appendChild(option);
-      });
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      setActive(0);  // Enter takes the best match at once
-      announce(format(msg.count, { count: results.length }));
-    }
-
     function pick(index) {
-      var topic = results[index];
+      var topic = combobox.results[index];
       if (!topic) { return; }
       var name = addRow({ topic: topic.id });
       input.value = "";
-      close();
-      showNote("");
+      combobox.close();
+      combobox.showNote("");
       announce(format(msg.added, { name: name }));
       onChange();
+    }
+
+    function open(found, limit) {
+      combobox.open(found.slice(0, limit), true);  // the first one active: Enter takes the best match at once
     }
 
     input.addEventListener("input", function (event) {
       event.stopPropagation();  // the typed search is not part of the draft
       var query = input.value.trim();
       if (!query) {
-        close();
-        showNote("");
+        combobox.close();
+        combobox.showNote("");
         return;
       }
       open(match(query), MAX_RESULTS);
     });
 
     input.addEventListener("keydown", function (event) {
-      var isOpen = !list.hidden;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        if (!isOpen) {
+        if (!combobox.isOpen()) {
           open(input.value.trim() ? match(input.value) : match(""), topics.length);
           return;
         }
-        setActive(active + (event.key === "ArrowDown" ? 1 : -1));
+        combobox.setActive(combobox.active + (event.key === "ArrowDown" ? 1 : -1));
       } else if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
         event.preventDefault();
-        if (isOpen && active >= 0) { pick(active); }
-      } else if (event.key === "Escape") {
-        if (isOpen) {
-          close();
-          event.preventDefault();
-        } else if (input.value) {
-          input.value = "";
-          showNote("");
-          event.preventDefault();
-        }
-      } else if (event.key === "Tab") {
-        close();
+        if (combobox.isOpen() && combobox.active >= 0) { pick(combobox.active); }
+      } else {
+        combobox.escapeOrTab(event);
       }
-    });
-    input.addEventListener("blur", close);
-    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
-    list.addEventListener("click", function (event) {
-      var option = event.target.closest("[role='option']");
-      if (!option) { return; }
-      pick(Array.prototype.indexOf.call(list.querySelectorAll("[role='option']"), option));
     });
 
     return { rows: rows, setRows: setRows, input: input };
