@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import cached_property
 from typing import Any
 
 from django.db import OperationalError
@@ -47,13 +48,15 @@ _SQLiteWrapper: Any = base.DatabaseWrapper
 class DatabaseWrapper(_SQLiteWrapper):
     _queue_held: threading.Lock | None = None
 
+    @cached_property
     def _queue(self) -> threading.Lock | None:
+        """This connection's queue, looked up once (its file and transaction mode do not change)."""
         if self.transaction_mode not in ("IMMEDIATE", "EXCLUSIVE") or self.is_in_memory_db():
             return None  # DEFERRED transactions take the write lock later, at their first write
         return write_queue(str(self.settings_dict["NAME"]))
 
     def _start_transaction_under_autocommit(self) -> None:
-        queue = self._queue()
+        queue = self._queue
         if queue is None:
             super()._start_transaction_under_autocommit()
             return
@@ -67,13 +70,13 @@ class DatabaseWrapper(_SQLiteWrapper):
             self._leave_queue()
             raise
 
-    def _leave_queue(self) -> None:
-        """Let the next writer in once SQLite's transaction has ended (a COMMIT that failed leaves it open: the
-        ROLLBACK that follows ends it)."""
+    def _leave_queue(self, *, closing: bool = False) -> None:
+        """Let the next writer in once SQLite's transaction has ended: a COMMIT that failed leaves it open (the
+        ROLLBACK that follows ends it); closing the connection ends it, whatever it was."""
         if self._queue_held is None:
             return
         raw: Any = self.connection
-        if raw is not None and raw.in_transaction:
+        if not closing and raw is not None and raw.in_transaction:
             return
         queue, self._queue_held = self._queue_held, None
         queue.release()
@@ -94,6 +97,4 @@ class DatabaseWrapper(_SQLiteWrapper):
         try:
             super()._close()
         finally:
-            if self._queue_held is not None:  # closing ends the transaction, whatever it was
-                queue, self._queue_held = self._queue_held, None
-                queue.release()
+            self._leave_queue(closing=True)
